@@ -1,0 +1,206 @@
+/* CPU state, reset, exceptions and the run loop. */
+#include "cpu.h"
+
+#include <string.h>
+
+#include "access.h"
+#include "flags.h"
+#include "interp.h"
+
+uint32_t cpu_get_eflags(struct cpu *cpu)
+{
+    flags_materialize(cpu);
+    return cpu->eflags;
+}
+
+void cpu_set_eflags(struct cpu *cpu, uint32_t value)
+{
+    cpu->lf.op = LF_NONE;
+    /* Bit 1 always reads 1; bits 3, 5 and 15 always 0 (SDM Vol.1 3.4.3). */
+    cpu->eflags = (value | 0x2u) & ~(0x8u | 0x20u | 0x8000u);
+}
+
+void cpu_load_seg_real(struct cpu *cpu, int seg, uint16_t sel)
+{
+    cpu->seg[seg].sel = sel;
+    cpu->seg[seg].base = (uint32_t)sel << 4;
+}
+
+void cpu_reset(struct cpu *cpu)
+{
+    memset(cpu->regs, 0, sizeof(cpu->regs));
+    memset(&cpu->lf, 0, sizeof(cpu->lf));
+    /* SDM Vol.3 9.1.1, table 9-1: the power-up state. EDX holds the CPU signature
+     * (family 6, model 0, stepping 0 until CPUID lands with issue 4). */
+    cpu->regs[R_EDX] = 0x00000600;
+    cpu->eflags = 0x00000002;
+    cpu->eip = 0x0000FFF0;
+    cpu->cr0 = 0x60000010;    /* CD, NW, ET */
+    cpu->cr2 = cpu->cr3 = cpu->cr4 = 0;
+    memset(cpu->dr, 0, sizeof(cpu->dr));
+    cpu->dr[6] = 0xFFFF0FF0;
+    cpu->dr[7] = 0x00000400;
+    for (int i = 0; i < 6; i++) {
+        /* Present, writable data (accessed), limit 0xFFFF, base 0. */
+        cpu->seg[i] = (struct seg){.sel = 0, .base = 0, .limit = 0xFFFF, .attr = 0x0093};
+    }
+    /* CS: selector F000, base FFFF0000, so the first fetch is at FFFFFFF0. */
+    cpu->seg[SEG_CS] = (struct seg){.sel = 0xF000, .base = 0xFFFF0000, .limit = 0xFFFF, .attr = 0x009B};
+    cpu->gdtr = (struct dtr){0, 0xFFFF};
+    cpu->idtr = (struct dtr){0, 0x03FF};
+    cpu->ldtr = (struct seg){.limit = 0xFFFF, .attr = 0x0082};
+    cpu->tr = (struct seg){.limit = 0xFFFF, .attr = 0x008B};
+    cpu->halted = false;
+    cpu->stop = CPU_RUNNING;
+    cpu->inhibit_irq = false;
+    cpu->delivering = -1;
+}
+
+void cpu_init(struct cpu *cpu, struct mem *mem, struct iobus *io)
+{
+    memset(cpu, 0, sizeof(*cpu));
+    cpu->mem = mem;
+    cpu->io = io;
+    cpu_reset(cpu);
+}
+
+_Noreturn void cpu_raise(struct cpu *cpu, int vector, uint32_t error_code, bool has_error)
+{
+    cpu->exc_vector = vector;
+    cpu->exc_error = error_code;
+    cpu->exc_has_error = has_error;
+    longjmp(*cpu->fault_jmp, 1);
+}
+
+void cpu_interrupt(struct cpu *cpu, int vec, uint32_t return_eip, bool has_error, uint32_t error)
+{
+    (void)has_error;
+    (void)error;
+    if (cpu->cr0 & CR0_PE) {
+        /* Protected-mode delivery lands with issue 3: until then the machine cannot go on. */
+        cpu->stop = CPU_STOP_SHUTDOWN;
+        return;
+    }
+    /* SDM Vol.3 20.1.4: the IVT entry must lie within the IDTR limit, else #GP -- which in real
+     * mode ends in a double fault and shutdown. */
+    if ((uint32_t)vec * 4 + 3 > cpu->idtr.limit)
+        cpu_raise(cpu, EXC_GP, (uint32_t)vec * 8 + 2, true);
+    uint32_t entry = rd_lin(cpu, cpu->idtr.base + (uint32_t)vec * 4, 4);
+    uint32_t flags = cpu_get_eflags(cpu);
+    push(cpu, flags, 2);
+    push(cpu, cpu->seg[SEG_CS].sel, 2);
+    push(cpu, return_eip, 2);
+    /* INT n pseudo-code, real-address mode: IF, TF and AC are cleared. */
+    cpu->eflags &= ~(FL_IF | FL_TF | FL_AC);
+    cpu_load_seg_real(cpu, SEG_CS, (uint16_t)(entry >> 16));
+    cpu->eip = entry & 0xFFFF;
+    cpu->halted = false;
+}
+
+/* cpu->delivering for a hardware interrupt: its vector number may equal an exception's (IRQ0 is
+ * vector 8 under a real-mode BIOS), but a fault while delivering it is handled serially. */
+#define DELIVERING_EXTERNAL 256
+
+/* SDM Vol.3 6.15, table 6-4: exception classes for double-fault detection. */
+static int exc_class(int vec)
+{
+    switch (vec) {
+    case EXC_DE: case EXC_TS: case EXC_NP: case EXC_SS: case EXC_GP: return 1; /* contributory */
+    case EXC_PF: return 2;
+    case EXC_DF: return 3;
+    default: return 0;                                                          /* benign */
+    }
+}
+
+/* The exception raised while delivering cpu->delivering: table 6-5. */
+static int combine_exceptions(int first, int second)
+{
+    int a = exc_class(first), b = exc_class(second);
+    if (a == 3 && b != 0)
+        return -1;                       /* triple fault */
+    if ((a == 1 && b == 1) || (a == 2 && b != 0))
+        return EXC_DF;
+    return second;
+}
+
+static uint8_t fetch_code(void *opaque, unsigned i)
+{
+    struct cpu *cpu = opaque;
+    uint32_t off = cpu->insn_eip + i;
+    return (uint8_t)rd_lin(cpu, seg_linear(cpu, SEG_CS, off, 1), 1);
+}
+
+static void step(struct cpu *cpu)
+{
+    struct insn in;
+    cpu->insn_eip = cpu->eip;
+    cpu->insn_esp = cpu->regs[R_ESP];
+    bool tf = cpu->eflags & FL_TF;
+    cpu->inhibit_irq = false;
+    decode_insn(&in, cpu->seg[SEG_CS].attr & SEG_ATTR_DB, fetch_code, cpu);
+    if (in.error == INSN_UD)
+        cpu_raise(cpu, EXC_UD, 0, false);
+    if (in.error == INSN_TOO_LONG)
+        cpu_raise(cpu, EXC_GP, 0, true);
+    cpu->eip += in.len;
+    interp_exec(cpu, &in);
+    cpu->icount++;
+    /* SDM Vol.3 17.3.1.4: single-step traps after an instruction that began with TF set. */
+    if (tf && cpu->stop == CPU_RUNNING) {
+        cpu->dr[6] |= 0x4000;            /* BS */
+        cpu_interrupt(cpu, EXC_DB, cpu->eip, false, 0);
+    }
+}
+
+/* Called after a longjmp out of an instruction or a delivery: undo the instruction's partial
+ * register state and deliver the exception (escalating per table 6-5). */
+static void handle_fault(struct cpu *cpu)
+{
+    int vec = cpu->exc_vector;
+    cpu->eip = cpu->insn_eip;
+    cpu->regs[R_ESP] = cpu->insn_esp;
+    if (cpu->delivering >= 0) {
+        vec = combine_exceptions(cpu->delivering, vec);
+        if (vec < 0) {
+            cpu->stop = CPU_STOP_SHUTDOWN;
+            cpu->delivering = -1;
+            return;
+        }
+        if (vec == EXC_DF) {
+            cpu->exc_has_error = true;
+            cpu->exc_error = 0;
+        }
+    }
+    cpu->delivering = vec;
+    cpu_interrupt(cpu, vec, cpu->insn_eip, cpu->exc_has_error, cpu->exc_error);
+    cpu->delivering = -1;
+    cpu->icount++;                       /* the faulting instruction counts as executed */
+}
+
+uint64_t cpu_run(struct cpu *cpu, uint64_t budget)
+{
+    jmp_buf jb;
+    jmp_buf *saved = cpu->fault_jmp;
+    uint64_t start = cpu->icount;
+    cpu->fault_jmp = &jb;
+    if (setjmp(jb))
+        handle_fault(cpu);
+    while (cpu->icount - start < budget && cpu->stop == CPU_RUNNING) {
+        if (cpu->intr_pending && (cpu->eflags & FL_IF) && !cpu->inhibit_irq &&
+            cpu->intr_pending(cpu->intr_opaque)) {
+            int vec = cpu->intr_ack(cpu->intr_opaque);
+            if (vec >= 0) {
+                cpu->insn_eip = cpu->eip;
+                cpu->insn_esp = cpu->regs[R_ESP];
+                cpu->delivering = DELIVERING_EXTERNAL;
+                cpu_interrupt(cpu, vec, cpu->eip, false, 0);
+                cpu->delivering = -1;
+            }
+        }
+        if (cpu->halted)
+            break;
+        step(cpu);
+    }
+    cpu->fault_jmp = saved;
+    return cpu->icount - start;
+}

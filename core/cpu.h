@@ -1,0 +1,152 @@
+/* CPU state and the interpreter's entry points. */
+#ifndef JITPC_CPU_H
+#define JITPC_CPU_H
+
+#include <setjmp.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "decode.h"
+#include "ioport.h"
+#include "mem.h"
+
+enum { R_EAX, R_ECX, R_EDX, R_EBX, R_ESP, R_EBP, R_ESI, R_EDI };
+
+/* EFLAGS bits (SDM Vol.1 3.4.3) */
+#define FL_CF 0x0001u
+#define FL_PF 0x0004u
+#define FL_AF 0x0010u
+#define FL_ZF 0x0040u
+#define FL_SF 0x0080u
+#define FL_TF 0x0100u
+#define FL_IF 0x0200u
+#define FL_DF 0x0400u
+#define FL_OF 0x0800u
+#define FL_IOPL 0x3000u
+#define FL_NT 0x4000u
+#define FL_RF 0x10000u
+#define FL_VM 0x20000u
+#define FL_AC 0x40000u
+#define FL_ID 0x200000u
+#define FL_ARITH (FL_CF | FL_PF | FL_AF | FL_ZF | FL_SF | FL_OF)
+
+/* Exception vectors (SDM Vol.3 6.3.1) */
+enum {
+    EXC_DE = 0, EXC_DB = 1, EXC_NMI = 2, EXC_BP = 3, EXC_OF = 4, EXC_BR = 5, EXC_UD = 6,
+    EXC_NM = 7, EXC_DF = 8, EXC_TS = 10, EXC_NP = 11, EXC_SS = 12, EXC_GP = 13, EXC_PF = 14,
+    EXC_MF = 16, EXC_AC = 17,
+};
+
+/* A segment register with its hidden descriptor cache (SDM Vol.3 3.4.3). */
+struct seg {
+    uint16_t sel;
+    uint32_t base;
+    uint32_t limit;   /* byte-granular effective limit */
+    uint32_t attr;    /* descriptor bits 40-55 as in the access-rights byte / flags nibble */
+};
+
+/* Lazy flags: the last flag-setting operation, from which CF PF AF ZF SF OF are derived on demand.
+ * When op is LF_NONE the six bits in eflags are current. */
+enum lf_op {
+    LF_NONE,
+    LF_ADD8, LF_ADD16, LF_ADD32,
+    LF_ADC8, LF_ADC16, LF_ADC32,
+    LF_SUB8, LF_SUB16, LF_SUB32,
+    LF_SBB8, LF_SBB16, LF_SBB32,
+    LF_LOGIC8, LF_LOGIC16, LF_LOGIC32,
+    LF_INC8, LF_INC16, LF_INC32,
+    LF_DEC8, LF_DEC16, LF_DEC32,
+};
+
+struct lazy_flags {
+    uint32_t op;      /* enum lf_op */
+    uint32_t res;     /* result, truncated to the operand size */
+    uint32_t src1;    /* first operand (destination before the operation) */
+    uint32_t src2;    /* second operand; for ADC/SBB the carry-in is in cf_in */
+    uint32_t cf_in;   /* ADC/SBB carry-in; INC/DEC: the preserved CF */
+};
+
+struct dtr {
+    uint32_t base;
+    uint16_t limit;
+};
+
+enum cpu_stop {
+    CPU_RUNNING = 0,
+    CPU_STOP_HALT,       /* HLT with no interrupt source to wake it */
+    CPU_STOP_REQUEST,    /* the machine asked (exit port, monitor, ...) */
+    CPU_STOP_SHUTDOWN,   /* triple fault */
+};
+
+struct cpu {
+    uint32_t regs[8];
+    uint32_t eip;
+    uint32_t eflags;      /* non-arithmetic bits always current; arithmetic bits see lf */
+    struct lazy_flags lf;
+    struct seg seg[6];
+    uint32_t cr0, cr2, cr3, cr4;
+    uint32_t dr[8];
+    struct dtr gdtr, idtr;
+    struct seg ldtr, tr;
+    bool halted;
+
+    struct mem *mem;
+    struct iobus *io;
+
+    /* Interrupt line from the PIC: returns a vector or -1. NULL = none connected. */
+    int (*intr_ack)(void *opaque);
+    bool (*intr_pending)(void *opaque);
+    void *intr_opaque;
+
+    uint64_t icount;      /* retired instructions */
+    int stop;             /* enum cpu_stop */
+
+    /* exception delivery: a fault longjmps here from deep inside an instruction */
+    jmp_buf *fault_jmp;
+    uint32_t insn_eip;    /* EIP of the instruction being executed */
+    uint32_t insn_esp;    /* ESP at its start, restored when it faults */
+    int exc_vector;       /* the exception being raised (cpu_raise -> delivery) */
+    uint32_t exc_error;
+    bool exc_has_error;
+    int delivering;       /* vector being delivered, or -1: a fault now is a double fault */
+    bool inhibit_irq;     /* MOV SS / POP SS / STI shadow: one instruction */
+};
+
+/* Power-on state (SDM Vol.3 9.1.1): real mode, CS=F000 base FFFF0000, EIP=FFF0. */
+void cpu_init(struct cpu *cpu, struct mem *mem, struct iobus *io);
+void cpu_reset(struct cpu *cpu);
+
+/* Executes up to budget instructions; returns the number executed. Stops early when cpu->stop
+ * is set or the CPU halts. */
+uint64_t cpu_run(struct cpu *cpu, uint64_t budget);
+
+/* Full EFLAGS with the lazy arithmetic bits materialised, and its inverse. set_eflags writes
+ * every bit given (no privilege filtering: that is POPF's job). */
+uint32_t cpu_get_eflags(struct cpu *cpu);
+void cpu_set_eflags(struct cpu *cpu, uint32_t value);
+
+/* CR0 bits (SDM Vol.3 2.5) */
+#define CR0_PE 0x00000001u
+#define CR0_MP 0x00000002u
+#define CR0_EM 0x00000004u
+#define CR0_TS 0x00000008u
+#define CR0_ET 0x00000010u
+#define CR0_NE 0x00000020u
+#define CR0_WP 0x00010000u
+#define CR0_AM 0x00040000u
+#define CR0_NW 0x20000000u
+#define CR0_CD 0x40000000u
+#define CR0_PG 0x80000000u
+
+/* Segment descriptor attribute bits as kept in struct seg.attr (descriptor bits 40-55 >> 8). */
+#define SEG_ATTR_P 0x0080u
+#define SEG_ATTR_DB 0x4000u    /* D/B: 32-bit code / 32-bit stack */
+#define SEG_ATTR_G 0x8000u
+
+/* Loads a segment register the real-mode way: base = sel << 4, cache otherwise unchanged. */
+void cpu_load_seg_real(struct cpu *cpu, int seg, uint16_t sel);
+
+/* Raises an exception from inside an instruction: does not return. */
+_Noreturn void cpu_raise(struct cpu *cpu, int vector, uint32_t error_code, bool has_error);
+
+#endif

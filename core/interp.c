@@ -1,0 +1,1222 @@
+/* The interpreter: one function per instruction family, dispatched from the decoded opcode.
+ * Semantics follow the instruction pages of SDM Vol.2; real-address-mode behaviour SDM Vol.3 ch.20.
+ * Protected-mode paths (descriptor loads, privilege checks) arrive with issue 3. */
+#include <string.h>
+
+#include "access.h"
+#include "flags.h"
+#include "interp.h"
+
+/* EFLAGS bits POPF/IRET may change at CPL 0 on this model (486+ AC, Pentium+ ID; SDM Vol.2 POPF). */
+#define FL_WRITABLE (0x00007FD5u | FL_AC | FL_ID)
+
+/* REP string instructions run in chunks of this many iterations; the instruction then restarts
+ * itself (EIP left on it), so pending interrupts are taken between chunks as on hardware
+ * (SDM Vol.2 REP: "interrupts are recognized between iterations"). */
+#define REP_CHUNK 4096
+
+static inline unsigned osize(const struct insn *in) { return in->opsize32 ? 4 : 2; }
+/* Size of an instruction whose low opcode bit selects byte (0) or full operand size (1). */
+static inline unsigned wsize(const struct insn *in) { return (in->op & 1) ? osize(in) : 1; }
+static inline uint32_t size_mask(unsigned size) { return size == 4 ? 0xFFFFFFFFu : (1u << (size * 8)) - 1; }
+static inline uint32_t sign_of(unsigned size) { return 1u << (size * 8 - 1); }
+
+static inline uint32_t sext(uint32_t v, unsigned size)
+{
+    return size == 1 ? (uint32_t)(int32_t)(int8_t)v : size == 2 ? (uint32_t)(int32_t)(int16_t)v : v;
+}
+
+static inline unsigned size_idx(unsigned size) { return size == 1 ? 0 : size == 2 ? 1 : 2; }
+
+/* ---- registers ---- */
+
+static inline uint32_t get_reg(const struct cpu *cpu, unsigned r, unsigned size)
+{
+    if (size == 1)
+        return r < 4 ? cpu->regs[r] & 0xFF : (cpu->regs[r - 4] >> 8) & 0xFF;
+    return size == 2 ? cpu->regs[r] & 0xFFFF : cpu->regs[r];
+}
+
+static inline void set_reg(struct cpu *cpu, unsigned r, uint32_t v, unsigned size)
+{
+    if (size == 1) {
+        if (r < 4)
+            cpu->regs[r] = (cpu->regs[r] & ~0xFFu) | (v & 0xFF);
+        else
+            cpu->regs[r - 4] = (cpu->regs[r - 4] & ~0xFF00u) | ((v & 0xFF) << 8);
+    } else if (size == 2) {
+        cpu->regs[r] = (cpu->regs[r] & 0xFFFF0000u) | (v & 0xFFFF);
+    } else {
+        cpu->regs[r] = v;
+    }
+}
+
+/* ---- ModRM operands ---- */
+
+static inline uint32_t ea_offset(const struct cpu *cpu, const struct insn *in)
+{
+    uint32_t off = in->disp;
+    if (in->ea.base >= 0)
+        off += cpu->regs[in->ea.base];
+    if (in->ea.index >= 0)
+        off += cpu->regs[in->ea.index] << in->ea.scale;
+    return in->adsize32 ? off : off & 0xFFFF;
+}
+
+static inline uint32_t rm_read(struct cpu *cpu, const struct insn *in, unsigned size)
+{
+    if (in->mod == 3)
+        return get_reg(cpu, in->rm, size);
+    return rd_seg(cpu, in->ea.seg, ea_offset(cpu, in), size);
+}
+
+static inline void rm_write(struct cpu *cpu, const struct insn *in, uint32_t v, unsigned size)
+{
+    if (in->mod == 3)
+        set_reg(cpu, in->rm, v, size);
+    else
+        wr_seg(cpu, in->ea.seg, ea_offset(cpu, in), v, size);
+}
+
+/* Memory operand at ModRM + extra bytes (far pointers, BOUND pairs, descriptor-table images). */
+static inline uint32_t mem_read_at(struct cpu *cpu, const struct insn *in, uint32_t extra, unsigned size)
+{
+    uint32_t off = ea_offset(cpu, in) + extra;
+    return rd_seg(cpu, in->ea.seg, in->adsize32 ? off : off & 0xFFFF, size);
+}
+
+static inline int data_seg(const struct insn *in)
+{
+    return in->seg_override != SEG_NONE ? in->seg_override : SEG_DS;
+}
+
+/* ---- segment registers ---- */
+
+static void load_seg(struct cpu *cpu, int seg, uint16_t sel)
+{
+    if (cpu->cr0 & CR0_PE) {
+        /* Descriptor loads are issue 3; without them a protected-mode guest cannot go on. */
+        cpu->stop = CPU_STOP_SHUTDOWN;
+        return;
+    }
+    cpu_load_seg_real(cpu, seg, sel);
+}
+
+/* ---- control transfer ---- */
+
+/* Near transfer: the target is truncated to the operand size and checked against the CS limit
+ * (SDM Vol.2 JMP: "IF tempEIP is not within code segment limit THEN #GP(0)"). */
+static void jump_near(struct cpu *cpu, uint32_t target, unsigned size)
+{
+    if (size == 2)
+        target &= 0xFFFF;
+    if (target > cpu->seg[SEG_CS].limit)
+        cpu_raise(cpu, EXC_GP, 0, true);
+    cpu->eip = target;
+}
+
+static void jump_far_real(struct cpu *cpu, uint16_t sel, uint32_t off, unsigned size)
+{
+    if (cpu->cr0 & CR0_PE) {
+        cpu->stop = CPU_STOP_SHUTDOWN;
+        return;
+    }
+    if (size == 2)
+        off &= 0xFFFF;
+    if (off > cpu->seg[SEG_CS].limit)
+        cpu_raise(cpu, EXC_GP, 0, true);
+    cpu_load_seg_real(cpu, SEG_CS, sel);
+    cpu->eip = off;
+}
+
+/* ---- ALU ---- */
+
+enum { ALU_ADD, ALU_OR, ALU_ADC, ALU_SBB, ALU_AND, ALU_SUB, ALU_XOR, ALU_CMP };
+
+static uint32_t alu(struct cpu *cpu, unsigned op, uint32_t a, uint32_t b, unsigned size)
+{
+    uint32_t m = size_mask(size), r, c;
+    a &= m;
+    b &= m;
+    switch (op) {
+    case ALU_ADD:
+        r = (a + b) & m;
+        lf_set(cpu, LF_ADD8, size, r, a, b, 0);
+        return r;
+    case ALU_ADC:
+        c = flag_cf(cpu);
+        r = (a + b + c) & m;
+        lf_set(cpu, LF_ADC8, size, r, a, b, c);
+        return r;
+    case ALU_SBB:
+        c = flag_cf(cpu);
+        r = (a - b - c) & m;
+        lf_set(cpu, LF_SBB8, size, r, a, b, c);
+        return r;
+    case ALU_SUB:
+    case ALU_CMP:
+        r = (a - b) & m;
+        lf_set(cpu, LF_SUB8, size, r, a, b, 0);
+        return r;
+    case ALU_OR: r = a | b; break;
+    case ALU_AND: r = a & b; break;
+    default: r = a ^ b; break;
+    }
+    lf_set(cpu, LF_LOGIC8, size, r, a, b, 0);
+    return r;
+}
+
+static void op_alu_rm(struct cpu *cpu, const struct insn *in)
+{
+    unsigned op = (in->op >> 3) & 7, size = wsize(in);
+    uint32_t reg = get_reg(cpu, in->reg, size);
+    if (in->op & 2) {                             /* reg = reg op r/m */
+        uint32_t r = alu(cpu, op, reg, rm_read(cpu, in, size), size);
+        if (op != ALU_CMP)
+            set_reg(cpu, in->reg, r, size);
+    } else {                                      /* r/m = r/m op reg */
+        uint32_t r = alu(cpu, op, rm_read(cpu, in, size), reg, size);
+        if (op != ALU_CMP)
+            rm_write(cpu, in, r, size);
+    }
+}
+
+static void op_alu_acc_imm(struct cpu *cpu, const struct insn *in)
+{
+    unsigned op = (in->op >> 3) & 7, size = wsize(in);
+    uint32_t r = alu(cpu, op, get_reg(cpu, R_EAX, size), in->imm, size);
+    if (op != ALU_CMP)
+        set_reg(cpu, R_EAX, r, size);
+}
+
+static void op_group1(struct cpu *cpu, const struct insn *in)
+{
+    unsigned size = in->op == 0x81 || in->op == 0x83 ? osize(in) : 1;
+    uint32_t imm = in->op == 0x83 ? sext(in->imm, 1) : in->imm;
+    uint32_t r = alu(cpu, in->reg, rm_read(cpu, in, size), imm, size);
+    if (in->reg != ALU_CMP)
+        rm_write(cpu, in, r, size);
+}
+
+static uint32_t inc_dec(struct cpu *cpu, uint32_t v, bool dec, unsigned size)
+{
+    uint32_t m = size_mask(size);
+    uint32_t r = (dec ? v - 1 : v + 1) & m;
+    lf_set(cpu, dec ? LF_DEC8 : LF_INC8, size, r, v & m, 1, flag_cf(cpu));
+    return r;
+}
+
+/* ---- shifts and rotates (SDM Vol.2 SAL/SAR/SHL/SHR, RCL/RCR/ROL/ROR, SHLD, SHRD) ---- */
+
+static void set_flag(struct cpu *cpu, uint32_t bit, bool on)
+{
+    if (on)
+        cpu->eflags |= bit;
+    else
+        cpu->eflags &= ~bit;
+}
+
+static uint32_t shift_rotate(struct cpu *cpu, unsigned op, uint32_t v, unsigned count, unsigned size)
+{
+    unsigned bits = size * 8;
+    uint32_t m = size_mask(size), sign = sign_of(size), r;
+    /* The 386 and later mask the count to 5 bits (SDM Vol.2 SAL "IA-32 Architecture Compatibility"). */
+    count &= 0x1F;
+    if (count == 0)
+        return v;
+    v &= m;
+    flags_materialize(cpu);
+    bool cf, of;
+    switch (op) {
+    case 0: /* ROL */
+        r = ((v << (count % bits)) | (v >> ((bits - count % bits) % bits))) & m;
+        cf = r & 1;
+        set_flag(cpu, FL_CF, cf);
+        set_flag(cpu, FL_OF, ((r & sign) != 0) != cf);
+        return r;
+    case 1: /* ROR */
+        r = ((v >> (count % bits)) | (v << ((bits - count % bits) % bits))) & m;
+        set_flag(cpu, FL_CF, r & sign);
+        set_flag(cpu, FL_OF, ((r ^ (r << 1)) & sign) != 0);
+        return r;
+    case 2: /* RCL: rotate through CF, a (bits+1)-bit rotation */
+    case 3: { /* RCR */
+        unsigned n = count % (bits + 1);
+        uint64_t wide = ((uint64_t)(cpu->eflags & FL_CF) << bits) | v;   /* CF:v */
+        uint64_t wm = (2ull << bits) - 1;
+        if (n) {
+            if (op == 2)
+                wide = ((wide << n) | (wide >> (bits + 1 - n))) & wm;
+            else
+                wide = ((wide >> n) | (wide << (bits + 1 - n))) & wm;
+        }
+        r = (uint32_t)wide & m;
+        cf = (wide >> bits) & 1;
+        set_flag(cpu, FL_CF, cf);
+        if (op == 2)
+            of = ((r & sign) != 0) != cf;
+        else
+            of = ((r ^ (r << 1)) & sign) != 0;
+        set_flag(cpu, FL_OF, of);
+        return r;
+    }
+    case 4: /* SHL */
+    case 6: { /* SAL (undocumented alias of SHL) */
+        uint64_t wide = (uint64_t)v << count;
+        r = (uint32_t)wide & m;
+        cf = (wide >> bits) & 1;
+        of = ((r & sign) != 0) != cf;
+        break;
+    }
+    case 5: /* SHR */
+        cf = count <= bits ? ((uint64_t)v >> (count - 1)) & 1 : 0;
+        r = (uint32_t)((uint64_t)v >> count);
+        of = (v & sign) != 0;
+        break;
+    default: { /* SAR */
+        int64_t sv = (int32_t)sext(v, size);
+        cf = (sv >> (count - 1 > 63 ? 63 : count - 1)) & 1;
+        r = (uint32_t)(sv >> count) & m;
+        of = false;
+        break;
+    }
+    }
+    flags_set_szp(cpu, r, size);
+    set_flag(cpu, FL_CF, cf);
+    set_flag(cpu, FL_OF, of);
+    /* AF is undefined after shifts; Intel processors clear it. */
+    cpu->eflags &= ~FL_AF;
+    return r;
+}
+
+static void op_group2(struct cpu *cpu, const struct insn *in)
+{
+    unsigned size = wsize(in), count;
+    switch (in->op) {
+    case 0xC0: case 0xC1: count = in->imm & 0xFF; break;
+    case 0xD0: case 0xD1: count = 1; break;
+    default: count = cpu->regs[R_ECX] & 0xFF; break;
+    }
+    uint32_t v = rm_read(cpu, in, size);
+    if ((count & 0x1F) == 0)
+        return;
+    rm_write(cpu, in, shift_rotate(cpu, in->reg, v, count, size), size);
+}
+
+static void op_shld_shrd(struct cpu *cpu, const struct insn *in)
+{
+    unsigned size = osize(in), bits = size * 8;
+    bool left = in->op < OP_0F + 0xA8;
+    unsigned count = ((in->op & 1) ? cpu->regs[R_ECX] : in->imm) & 0x1F;
+    uint32_t dst = rm_read(cpu, in, size), src = get_reg(cpu, in->reg, size), r, m = size_mask(size);
+    if (count == 0)
+        return;
+    /* Operands are joined as dst:src (SHLD) or src:dst (SHRD). For 16-bit operands a count above
+     * 16 is undefined; this model shifts through dst:src:dst as Intel processors do. */
+    uint64_t wide;
+    bool cf;
+    if (left) {
+        wide = size == 4 ? ((uint64_t)dst << 32) | src : ((uint64_t)dst << 32) | ((uint64_t)src << 16) | dst;
+        unsigned top = size == 4 ? 64 : 48;
+        r = (uint32_t)((wide << count) >> (top - bits)) & m;
+        cf = (wide >> (top - count)) & 1;
+    } else {
+        wide = size == 4 ? ((uint64_t)src << 32) | dst : ((uint64_t)dst << 32) | ((uint64_t)src << 16) | dst;
+        r = (uint32_t)(wide >> count) & m;
+        cf = (wide >> (count - 1)) & 1;
+    }
+    flags_set_szp(cpu, r, size);
+    set_flag(cpu, FL_CF, cf);
+    set_flag(cpu, FL_OF, ((r ^ dst) & sign_of(size)) != 0);
+    cpu->eflags &= ~FL_AF;
+    rm_write(cpu, in, r, size);
+}
+
+/* ---- multiply and divide ---- */
+
+static void set_mul_flags(struct cpu *cpu, uint32_t low, unsigned size, bool overflow)
+{
+    /* CF = OF = the upper half is significant; SF ZF AF PF are undefined (set from the low half). */
+    flags_set_szp(cpu, low, size);
+    set_flag(cpu, FL_CF, overflow);
+    set_flag(cpu, FL_OF, overflow);
+    cpu->eflags &= ~FL_AF;
+}
+
+static void op_group3(struct cpu *cpu, const struct insn *in)
+{
+    unsigned size = wsize(in);
+    uint32_t m = size_mask(size);
+    uint32_t v = rm_read(cpu, in, size);
+    switch (in->reg) {
+    case 0: case 1: /* TEST r/m, imm */
+        alu(cpu, ALU_AND, v, in->imm, size);
+        return;
+    case 2: /* NOT */
+        rm_write(cpu, in, ~v & m, size);
+        return;
+    case 3: /* NEG: CF = (source != 0) */
+        rm_write(cpu, in, alu(cpu, ALU_SUB, 0, v, size), size);
+        return;
+    case 4: case 5: { /* MUL, IMUL */
+        uint64_t a = get_reg(cpu, R_EAX, size), prod;
+        bool ovf;
+        if (in->reg == 4) {
+            prod = a * v;
+            ovf = (prod >> (size * 8)) != 0;
+        } else {
+            int64_t sp = (int64_t)(int32_t)sext((uint32_t)a, size) * (int32_t)sext(v, size);
+            prod = (uint64_t)sp;
+            ovf = sp != (int64_t)(int32_t)sext((uint32_t)prod & m, size);
+        }
+        if (size == 1) {
+            set_reg(cpu, R_EAX, (uint32_t)prod & 0xFFFF, 2);
+        } else {
+            set_reg(cpu, R_EAX, (uint32_t)prod & m, size);
+            set_reg(cpu, R_EDX, (uint32_t)(prod >> (size * 8)) & m, size);
+        }
+        set_mul_flags(cpu, (uint32_t)prod & m, size, ovf);
+        return;
+    }
+    default: { /* DIV, IDIV: #DE on a zero divisor or a quotient that does not fit */
+        uint64_t dividend = size == 1 ? get_reg(cpu, R_EAX, 2)
+                                      : ((uint64_t)get_reg(cpu, R_EDX, size) << (size * 8)) | get_reg(cpu, R_EAX, size);
+        if (v == 0)
+            cpu_raise(cpu, EXC_DE, 0, false);
+        uint32_t q, r;
+        if (in->reg == 6) {
+            uint64_t qq = dividend / v;
+            if (qq > m)
+                cpu_raise(cpu, EXC_DE, 0, false);
+            q = (uint32_t)qq;
+            r = (uint32_t)(dividend % v);
+        } else {
+            unsigned dbits = size * 16;
+            int64_t sd = dbits == 64 ? (int64_t)dividend : (int64_t)(dividend << (64 - dbits)) >> (64 - dbits);
+            int64_t sv = (int32_t)sext(v, size);
+            if (sd == INT64_MIN && sv == -1)
+                cpu_raise(cpu, EXC_DE, 0, false);
+            int64_t qq = sd / sv;
+            int64_t lim = (int64_t)1 << (size * 8 - 1);
+            if (qq >= lim || qq < -lim)
+                cpu_raise(cpu, EXC_DE, 0, false);
+            q = (uint32_t)qq & m;
+            r = (uint32_t)(sd % sv) & m;
+        }
+        if (size == 1) {
+            set_reg(cpu, R_EAX, q | (r << 8), 2);
+        } else {
+            set_reg(cpu, R_EAX, q, size);
+            set_reg(cpu, R_EDX, r, size);
+        }
+        return;
+    }
+    }
+}
+
+static void op_imul_3(struct cpu *cpu, const struct insn *in, uint32_t b)
+{
+    unsigned size = osize(in);
+    uint32_t m = size_mask(size);
+    int64_t prod = (int64_t)(int32_t)sext(rm_read(cpu, in, size), size) * (int32_t)sext(b, size);
+    uint32_t low = (uint32_t)prod & m;
+    set_reg(cpu, in->reg, low, size);
+    set_mul_flags(cpu, low, size, prod != (int64_t)(int32_t)sext(low, size));
+}
+
+/* ---- BCD (SDM Vol.2 DAA, DAS, AAA, AAS, AAM, AAD pseudo-code) ---- */
+
+static void op_daa_das(struct cpu *cpu, bool sub)
+{
+    uint32_t f = cpu_get_eflags(cpu);
+    uint8_t al = (uint8_t)cpu->regs[R_EAX], old_al = al;
+    bool old_cf = f & FL_CF, cf = false, af = false;
+    if ((al & 0x0F) > 9 || (f & FL_AF)) {
+        cf = old_cf || (sub ? al < 6 : al > 0xF9);
+        al = (uint8_t)(sub ? al - 6 : al + 6);
+        af = true;
+    }
+    if (old_al > 0x99 || old_cf) {
+        al = (uint8_t)(sub ? al - 0x60 : al + 0x60);
+        cf = true;
+    } else if (!sub) {
+        cf = false;
+    }
+    set_reg(cpu, R_EAX, al, 1);
+    flags_set_szp(cpu, al, 1);
+    set_flag(cpu, FL_CF, cf);
+    set_flag(cpu, FL_AF, af);
+    /* OF is undefined; Intel processors compute it as for the add/subtract of the correction. */
+    set_flag(cpu, FL_OF, sub ? (old_al & ~al & 0x80) != 0 : (~old_al & al & 0x80) != 0);
+}
+
+static void op_aaa_aas(struct cpu *cpu, bool sub)
+{
+    uint32_t f = cpu_get_eflags(cpu);
+    uint16_t ax = (uint16_t)cpu->regs[R_EAX];
+    bool adj = (ax & 0x0F) > 9 || (f & FL_AF);
+    if (adj) {
+        if (sub) {
+            ax = (uint16_t)(ax - 6);
+            ax = (uint16_t)(ax - 0x100);
+        } else {
+            ax = (uint16_t)(ax + 0x106);
+        }
+    }
+    ax &= 0xFF0F;
+    set_reg(cpu, R_EAX, ax, 2);
+    flags_set_szp(cpu, ax & 0xFF, 1);
+    set_flag(cpu, FL_CF, adj);
+    set_flag(cpu, FL_AF, adj);
+    cpu->eflags &= ~FL_OF;
+}
+
+static void op_aam(struct cpu *cpu, uint8_t base)
+{
+    if (base == 0)
+        cpu_raise(cpu, EXC_DE, 0, false);
+    uint8_t al = (uint8_t)cpu->regs[R_EAX];
+    uint8_t res = al % base;
+    set_reg(cpu, R_EAX, (uint32_t)(al / base) << 8 | res, 2);
+    /* SF ZF PF from AL; OF AF CF undefined (logic-like: cleared). */
+    lf_set(cpu, LF_LOGIC8, 1, res, res, res, 0);
+}
+
+static void op_aad(struct cpu *cpu, uint8_t base)
+{
+    uint8_t al = (uint8_t)cpu->regs[R_EAX], ah = (uint8_t)(cpu->regs[R_EAX] >> 8);
+    /* Undefined OF AF CF: computed as for the addition AL + AH*base, as Intel processors do. */
+    uint8_t prod = (uint8_t)(ah * base);
+    uint8_t r = alu(cpu, ALU_ADD, al, prod, 1);
+    set_reg(cpu, R_EAX, r, 2);
+}
+
+/* ---- string instructions (SDM Vol.2 MOVS ... with REP prefixes) ---- */
+
+static inline uint32_t count_mask(const struct insn *in) { return in->adsize32 ? 0xFFFFFFFFu : 0xFFFFu; }
+
+static inline uint32_t idx_get(const struct cpu *cpu, const struct insn *in, int r)
+{
+    return cpu->regs[r] & count_mask(in);
+}
+
+static inline void idx_set(struct cpu *cpu, const struct insn *in, int r, uint32_t v)
+{
+    uint32_t m = count_mask(in);
+    cpu->regs[r] = (cpu->regs[r] & ~m) | (v & m);
+}
+
+static void op_string(struct cpu *cpu, const struct insn *in)
+{
+    unsigned size = wsize(in);
+    int32_t step = (cpu->eflags & FL_DF) ? -(int32_t)size : (int32_t)size;
+    int src_seg = data_seg(in);
+    unsigned kind = in->op & 0xFE;   /* A4 MOVS, A6 CMPS, AA STOS, AC LODS, AE SCAS, 6C INS, 6E OUTS */
+    bool rep = in->rep != 0;
+    bool cmp = kind == 0xA6 || kind == 0xAE;
+    unsigned n = 0;
+
+    for (;;) {
+        if (rep) {
+            if (idx_get(cpu, in, R_ECX) == 0)
+                return;
+            if (n == REP_CHUNK) {
+                cpu->eip = cpu->insn_eip;   /* resume here next time */
+                return;
+            }
+        }
+        uint32_t si = idx_get(cpu, in, R_ESI), di = idx_get(cpu, in, R_EDI);
+        switch (kind) {
+        case 0xA4:
+            wr_seg(cpu, SEG_ES, di, rd_seg(cpu, src_seg, si, size), size);
+            idx_set(cpu, in, R_ESI, si + (uint32_t)step);
+            idx_set(cpu, in, R_EDI, di + (uint32_t)step);
+            break;
+        case 0xA6: {
+            uint32_t a = rd_seg(cpu, src_seg, si, size), b = rd_seg(cpu, SEG_ES, di, size);
+            alu(cpu, ALU_CMP, a, b, size);
+            idx_set(cpu, in, R_ESI, si + (uint32_t)step);
+            idx_set(cpu, in, R_EDI, di + (uint32_t)step);
+            break;
+        }
+        case 0xAA:
+            wr_seg(cpu, SEG_ES, di, get_reg(cpu, R_EAX, size), size);
+            idx_set(cpu, in, R_EDI, di + (uint32_t)step);
+            break;
+        case 0xAC:
+            set_reg(cpu, R_EAX, rd_seg(cpu, src_seg, si, size), size);
+            idx_set(cpu, in, R_ESI, si + (uint32_t)step);
+            break;
+        case 0xAE:
+            alu(cpu, ALU_CMP, get_reg(cpu, R_EAX, size), rd_seg(cpu, SEG_ES, di, size), size);
+            idx_set(cpu, in, R_EDI, di + (uint32_t)step);
+            break;
+        case 0x6C: {
+            /* The destination is checked before the port is read, so a fault reads nothing. */
+            seg_linear(cpu, SEG_ES, di, size);
+            uint32_t v = io_read(cpu->io, (uint16_t)cpu->regs[R_EDX], size);
+            wr_seg(cpu, SEG_ES, di, v, size);
+            idx_set(cpu, in, R_EDI, di + (uint32_t)step);
+            break;
+        }
+        default: /* 0x6E OUTS */
+            io_write(cpu->io, (uint16_t)cpu->regs[R_EDX], rd_seg(cpu, src_seg, si, size), size);
+            idx_set(cpu, in, R_ESI, si + (uint32_t)step);
+            break;
+        }
+        if (!rep)
+            return;
+        idx_set(cpu, in, R_ECX, idx_get(cpu, in, R_ECX) - 1);
+        n++;
+        /* REPE/REPZ stops when ZF=0, REPNE/REPNZ when ZF=1 (CMPS and SCAS only). */
+        if (cmp && flag_zf(cpu) != (in->rep == 0xF3))
+            return;
+    }
+}
+
+/* ---- bit instructions ---- */
+
+static void op_bt(struct cpu *cpu, const struct insn *in, unsigned op, uint32_t bitoff, bool imm)
+{
+    unsigned size = osize(in), bits = size * 8;
+    uint32_t v, bit;
+    if (in->mod == 3) {
+        bit = bitoff & (bits - 1);
+        v = get_reg(cpu, in->rm, size);
+    } else {
+        /* A register bit offset addresses memory beyond the operand: signed, in operand-size units
+         * (SDM Vol.2 BT, "bit base" and "bit offset"). An immediate offset is taken modulo the size. */
+        int32_t disp = 0;
+        if (imm) {
+            bit = bitoff & (bits - 1);
+        } else {
+            int32_t so = (int32_t)sext(bitoff, size);
+            disp = (so >> (size == 4 ? 5 : 4)) * (int32_t)size;
+            bit = (uint32_t)so & (bits - 1);
+        }
+        uint32_t off = ea_offset(cpu, in) + (uint32_t)disp;
+        if (!in->adsize32)
+            off &= 0xFFFF;
+        v = rd_seg(cpu, in->ea.seg, off, size);
+        flags_materialize(cpu);
+        set_flag(cpu, FL_CF, (v >> bit) & 1);
+        if (op == 0)
+            return;
+        v = op == 1 ? v | (1u << bit) : op == 2 ? v & ~(1u << bit) : v ^ (1u << bit);
+        wr_seg(cpu, in->ea.seg, off, v, size);
+        return;
+    }
+    flags_materialize(cpu);
+    set_flag(cpu, FL_CF, (v >> bit) & 1);
+    if (op == 0)
+        return;
+    v = op == 1 ? v | (1u << bit) : op == 2 ? v & ~(1u << bit) : v ^ (1u << bit);
+    set_reg(cpu, in->rm, v, size);
+}
+
+static void op_bsf_bsr(struct cpu *cpu, const struct insn *in, bool reverse)
+{
+    unsigned size = osize(in);
+    uint32_t v = rm_read(cpu, in, size);
+    flags_materialize(cpu);
+    if (v == 0) {
+        /* Destination undefined when the source is 0; Intel processors leave it unchanged. */
+        cpu->eflags |= FL_ZF;
+        return;
+    }
+    cpu->eflags &= ~FL_ZF;
+    unsigned idx = reverse ? 31u - (unsigned)__builtin_clz(v) : (unsigned)__builtin_ctz(v);
+    set_reg(cpu, in->reg, idx, size);
+}
+
+/* ---- stack frame instructions ---- */
+
+static void op_enter(struct cpu *cpu, const struct insn *in)
+{
+    /* SDM Vol.2 ENTER pseudo-code; the nesting level is taken modulo 32. */
+    unsigned size = osize(in);
+    uint32_t alloc = in->imm & 0xFFFF, level = in->imm2 & 0x1F;
+    uint32_t bp_mask = sp_mask(cpu);
+    push(cpu, get_reg(cpu, R_EBP, size), size);
+    uint32_t frame = cpu->regs[R_ESP] & bp_mask;
+    if (level > 0) {
+        uint32_t bp = cpu->regs[R_EBP];
+        for (uint32_t i = 1; i < level; i++) {
+            bp = (bp & ~bp_mask) | ((bp - size) & bp_mask);
+            push(cpu, rd_seg(cpu, SEG_SS, bp & bp_mask, size), size);
+        }
+        push(cpu, frame, size);
+    }
+    uint32_t sp = (cpu->regs[R_ESP] - alloc) & bp_mask;
+    /* The new stack top must be writable (SDM: #SS if it is outside the stack segment). */
+    seg_linear(cpu, SEG_SS, sp, 1);
+    set_reg(cpu, R_EBP, frame, size);
+    set_sp(cpu, sp);
+}
+
+static void op_leave(struct cpu *cpu, const struct insn *in)
+{
+    unsigned size = osize(in);
+    uint32_t bp = cpu->regs[R_EBP] & sp_mask(cpu);
+    uint32_t v = rd_seg(cpu, SEG_SS, bp, size);
+    set_sp(cpu, bp + size);
+    set_reg(cpu, R_EBP, v, size);
+}
+
+static void op_pusha(struct cpu *cpu, const struct insn *in)
+{
+    unsigned size = osize(in);
+    uint32_t sp0 = cpu->regs[R_ESP];
+    for (int r = R_EAX; r <= R_EDI; r++)
+        push(cpu, r == R_ESP ? sp0 : cpu->regs[r], size);
+}
+
+static void op_popa(struct cpu *cpu, const struct insn *in)
+{
+    unsigned size = osize(in);
+    for (int r = R_EDI; r >= R_EAX; r--) {
+        uint32_t v = pop(cpu, size);
+        if (r != R_ESP)
+            set_reg(cpu, r, v, size);
+    }
+}
+
+/* ---- flags ---- */
+
+static void write_flags(struct cpu *cpu, uint32_t v, unsigned size)
+{
+    uint32_t mask = FL_WRITABLE;
+    if (size == 2)
+        mask &= 0xFFFF;
+    /* In real mode the CPU runs at privilege 0, so IOPL and IF are writable (SDM Vol.2 POPF). */
+    cpu_set_eflags(cpu, (cpu_get_eflags(cpu) & ~mask) | (v & mask));
+}
+
+static void op_int(struct cpu *cpu, int vec)
+{
+    cpu_interrupt(cpu, vec, cpu->eip, false, 0);
+}
+
+/* ---- system instructions available in real mode ---- */
+
+static void op_group7(struct cpu *cpu, const struct insn *in)
+{
+    switch (in->reg) {
+    case 0: case 1: { /* SGDT, SIDT: limit, then base (24 bits with a 16-bit operand on 386+ 
+                         processors store all 32: SDM Vol.2 SGDT) */
+        struct dtr *t = in->reg ? &cpu->idtr : &cpu->gdtr;
+        uint32_t off = ea_offset(cpu, in);
+        seg_linear(cpu, in->ea.seg, in->adsize32 ? off + 2 : (off + 2) & 0xFFFF, 4);
+        wr_seg(cpu, in->ea.seg, off, t->limit, 2);
+        uint32_t base = in->opsize32 ? t->base : t->base & 0x00FFFFFF;
+        wr_seg(cpu, in->ea.seg, in->adsize32 ? off + 2 : (off + 2) & 0xFFFF, base, 4);
+        return;
+    }
+    case 2: case 3: { /* LGDT, LIDT: a 16-bit operand loads a 24-bit base */
+        uint16_t limit = (uint16_t)mem_read_at(cpu, in, 0, 2);
+        uint32_t base = mem_read_at(cpu, in, 2, 4);
+        if (!in->opsize32)
+            base &= 0x00FFFFFF;
+        struct dtr *t = in->reg == 3 ? &cpu->idtr : &cpu->gdtr;
+        t->limit = limit;
+        t->base = base;
+        return;
+    }
+    case 4: /* SMSW: a register destination with 32-bit operand size gets all of CR0 */
+        if (in->mod == 3)
+            set_reg(cpu, in->rm, cpu->cr0, osize(in));
+        else
+            rm_write(cpu, in, cpu->cr0 & 0xFFFF, 2);
+        return;
+    case 6: { /* LMSW: loads PE MP EM TS; it cannot clear PE (SDM Vol.2 LMSW) */
+        uint32_t v = rm_read(cpu, in, 2) & 0xF;
+        cpu->cr0 = (cpu->cr0 & ~0xEu) | v | (cpu->cr0 & CR0_PE);
+        return;
+    }
+    default: /* 7: INVLPG: nothing cached until the TLB lands */
+        return;
+    }
+}
+
+static void op_mov_cr(struct cpu *cpu, const struct insn *in)
+{
+    bool to_cr = in->op == OP_0F + 0x22;
+    if (!to_cr) {
+        uint32_t v = in->reg == 0 ? cpu->cr0 : in->reg == 2 ? cpu->cr2 : in->reg == 3 ? cpu->cr3 : cpu->cr4;
+        cpu->regs[in->rm] = v;
+        return;
+    }
+    uint32_t v = cpu->regs[in->rm];
+    switch (in->reg) {
+    case 0:
+        /* SDM Vol.3 2.5: PG without PE, or NW without CD, is #GP(0). ET is hard-wired to 1. */
+        if (((v & CR0_PG) && !(v & CR0_PE)) || ((v & CR0_NW) && !(v & CR0_CD)))
+            cpu_raise(cpu, EXC_GP, 0, true);
+        cpu->cr0 = v | CR0_ET;
+        break;
+    case 2: cpu->cr2 = v; break;
+    case 3: cpu->cr3 = v; break;
+    default: cpu->cr4 = v; break;
+    }
+}
+
+static void op_mov_dr(struct cpu *cpu, const struct insn *in)
+{
+    unsigned r = in->reg;
+    /* DR4/DR5 alias DR6/DR7 unless CR4.DE (SDM Vol.3 18.2.2). */
+    if (r == 4 || r == 5) {
+        if (cpu->cr4 & 0x8)
+            cpu_raise(cpu, EXC_UD, 0, false);
+        r += 2;
+    }
+    if (in->op == OP_0F + 0x21)
+        cpu->regs[in->rm] = cpu->dr[r];
+    else
+        cpu->dr[r] = cpu->regs[in->rm];
+}
+
+static void op_fpu_escape(struct cpu *cpu)
+{
+    /* No x87 yet (issue 5). SDM Vol.3 2.5: CR0.EM or CR0.TS make every ESC raise #NM. Without
+     * either, an FPU-less CPU ignores the instruction, which is what FPU-detection code expects
+     * (FNSTSW leaves its destination unwritten). */
+    if (cpu->cr0 & (CR0_EM | CR0_TS))
+        cpu_raise(cpu, EXC_NM, 0, false);
+}
+
+static void op_0f(struct cpu *cpu, const struct insn *in)
+{
+    unsigned b = in->op & 0xFF, size = osize(in);
+    if (b >= 0x80 && b <= 0x8F) {
+        if (cond_true(cpu, b & 0xF))
+            jump_near(cpu, cpu->eip + (in->opsize32 ? in->imm : sext(in->imm, 2)), size);
+        return;
+    }
+    if (b >= 0x90 && b <= 0x9F) {
+        rm_write(cpu, in, cond_true(cpu, b & 0xF), 1);
+        return;
+    }
+    if (b >= 0x40 && b <= 0x4F) {
+        uint32_t v = rm_read(cpu, in, size);   /* the source is read whatever the condition */
+        if (cond_true(cpu, b & 0xF))
+            set_reg(cpu, in->reg, v, size);
+        return;
+    }
+    if (b >= 0xC8) { /* BSWAP; with a 16-bit operand the result is undefined: Intel clears it */
+        uint32_t v = cpu->regs[b & 7];
+        if (size == 4)
+            cpu->regs[b & 7] = __builtin_bswap32(v);
+        else
+            set_reg(cpu, b & 7, 0, 2);
+        return;
+    }
+    switch (b) {
+    case 0x00: case 0x02: case 0x03:
+        /* SLDT/STR/LLDT/LTR/VERR/VERW, LAR, LSL: not recognised in real mode (SDM Vol.2). */
+        cpu_raise(cpu, EXC_UD, 0, false);
+    case 0x01: op_group7(cpu, in); return;
+    case 0x06: cpu->cr0 &= ~CR0_TS; return;      /* CLTS */
+    case 0x08: case 0x09: return;                /* INVD, WBINVD: no caches modelled */
+    case 0x18: case 0x19: case 0x1A: case 0x1B: case 0x1C: case 0x1D: case 0x1E: case 0x1F:
+        return;                                  /* hint NOPs (SDM Vol.2 NOP: 0F 1F /0) */
+    case 0x20: case 0x22: op_mov_cr(cpu, in); return;
+    case 0x21: case 0x23: op_mov_dr(cpu, in); return;
+    case 0xA0: case 0xA8: push(cpu, cpu->seg[b == 0xA0 ? SEG_FS : SEG_GS].sel, size); return;
+    case 0xA1: case 0xA9: {
+        uint32_t sp = stack_off(cpu, 0);
+        uint16_t sel = (uint16_t)rd_seg(cpu, SEG_SS, sp, 2);
+        load_seg(cpu, b == 0xA1 ? SEG_FS : SEG_GS, sel);
+        set_sp(cpu, sp + size);
+        return;
+    }
+    case 0xA3: op_bt(cpu, in, 0, get_reg(cpu, in->reg, size), false); return;
+    case 0xAB: op_bt(cpu, in, 1, get_reg(cpu, in->reg, size), false); return;
+    case 0xB3: op_bt(cpu, in, 2, get_reg(cpu, in->reg, size), false); return;
+    case 0xBB: op_bt(cpu, in, 3, get_reg(cpu, in->reg, size), false); return;
+    case 0xBA: op_bt(cpu, in, in->reg - 4, in->imm, true); return;
+    case 0xA4: case 0xA5: case 0xAC: case 0xAD: op_shld_shrd(cpu, in); return;
+    case 0xAF: op_imul_3(cpu, in, get_reg(cpu, in->reg, size)); return;
+    case 0xB0: case 0xB1: { /* CMPXCHG: the destination is written in both cases (SDM Vol.2) */
+        unsigned sz = b == 0xB0 ? 1 : size;
+        uint32_t dst = rm_read(cpu, in, sz), acc = get_reg(cpu, R_EAX, sz);
+        alu(cpu, ALU_CMP, acc, dst, sz);
+        if (acc == dst) {
+            rm_write(cpu, in, get_reg(cpu, in->reg, sz), sz);
+        } else {
+            rm_write(cpu, in, dst, sz);
+            set_reg(cpu, R_EAX, dst, sz);
+        }
+        return;
+    }
+    case 0xB2: case 0xB4: case 0xB5: {
+        uint32_t off = mem_read_at(cpu, in, 0, size);
+        uint16_t sel = (uint16_t)mem_read_at(cpu, in, size, 2);
+        load_seg(cpu, b == 0xB2 ? SEG_SS : b == 0xB4 ? SEG_FS : SEG_GS, sel);
+        set_reg(cpu, in->reg, off, size);
+        if (b == 0xB2)
+            cpu->inhibit_irq = true;
+        return;
+    }
+    case 0xB6: case 0xB7: case 0xBE: case 0xBF: {
+        unsigned src = (b & 1) ? 2 : 1;
+        uint32_t v = rm_read(cpu, in, src);
+        set_reg(cpu, in->reg, b >= 0xBE ? sext(v, src) : v, size);
+        return;
+    }
+    case 0xBC: op_bsf_bsr(cpu, in, false); return;
+    case 0xBD: op_bsf_bsr(cpu, in, true); return;
+    case 0xC0: case 0xC1: { /* XADD */
+        unsigned sz = b == 0xC0 ? 1 : size;
+        uint32_t dst = rm_read(cpu, in, sz), src = get_reg(cpu, in->reg, sz);
+        uint32_t sum = alu(cpu, ALU_ADD, dst, src, sz);
+        set_reg(cpu, in->reg, dst, sz);
+        rm_write(cpu, in, sum, sz);
+        return;
+    }
+    case 0xC7: { /* CMPXCHG8B m64 */
+        uint32_t lo = mem_read_at(cpu, in, 0, 4), hi = mem_read_at(cpu, in, 4, 4);
+        flags_materialize(cpu);
+        uint32_t off = ea_offset(cpu, in);
+        if (lo == cpu->regs[R_EAX] && hi == cpu->regs[R_EDX]) {
+            wr_seg(cpu, in->ea.seg, off, cpu->regs[R_EBX], 4);
+            wr_seg(cpu, in->ea.seg, in->adsize32 ? off + 4 : (off + 4) & 0xFFFF, cpu->regs[R_ECX], 4);
+            cpu->eflags |= FL_ZF;
+        } else {
+            wr_seg(cpu, in->ea.seg, off, lo, 4);
+            wr_seg(cpu, in->ea.seg, in->adsize32 ? off + 4 : (off + 4) & 0xFFFF, hi, 4);
+            cpu->regs[R_EAX] = lo;
+            cpu->regs[R_EDX] = hi;
+            cpu->eflags &= ~FL_ZF;
+        }
+        return;
+    }
+    default:
+        /* CPUID, RDTSC, MSRs, SYSENTER/SYSEXIT and RDPMC arrive with issue 4; a CPU without them
+         * raises #UD, as a 386 does. */
+        cpu_raise(cpu, EXC_UD, 0, false);
+    }
+}
+
+void interp_exec(struct cpu *cpu, const struct insn *in)
+{
+    unsigned op = in->op, size = osize(in);
+    if (op >= OP_0F) {
+        op_0f(cpu, in);
+        return;
+    }
+    if (op < 0x40 && (op & 7) < 6) {
+        if ((op & 7) < 4)
+            op_alu_rm(cpu, in);
+        else
+            op_alu_acc_imm(cpu, in);
+        return;
+    }
+    if (op >= 0x70 && op <= 0x7F) {
+        if (cond_true(cpu, op & 0xF))
+            jump_near(cpu, cpu->eip + sext(in->imm, 1), size);
+        return;
+    }
+    if (op >= 0xD8 && op <= 0xDF) {
+        op_fpu_escape(cpu);
+        return;
+    }
+    switch (op) {
+    /* PUSH/POP of segment registers (0F 00-3F rows) */
+    case 0x06: case 0x0E: case 0x16: case 0x1E:
+        push(cpu, cpu->seg[op >> 3].sel, size);
+        return;
+    case 0x07: case 0x17: case 0x1F: {
+        uint32_t sp = stack_off(cpu, 0);
+        uint16_t sel = (uint16_t)rd_seg(cpu, SEG_SS, sp, 2);
+        load_seg(cpu, op >> 3, sel);
+        set_sp(cpu, sp + size);
+        if (op == 0x17)
+            cpu->inhibit_irq = true;   /* SDM Vol.2 POP: POP SS inhibits interrupts for one instruction */
+        return;
+    }
+    case 0x0F: /* POP CS does not exist on the 286 and later: the decoder maps 0F to the 0F table */
+        cpu_raise(cpu, EXC_UD, 0, false);
+    case 0x27: op_daa_das(cpu, false); return;
+    case 0x2F: op_daa_das(cpu, true); return;
+    case 0x37: op_aaa_aas(cpu, false); return;
+    case 0x3F: op_aaa_aas(cpu, true); return;
+    case 0x40: case 0x41: case 0x42: case 0x43: case 0x44: case 0x45: case 0x46: case 0x47:
+    case 0x48: case 0x49: case 0x4A: case 0x4B: case 0x4C: case 0x4D: case 0x4E: case 0x4F:
+        set_reg(cpu, op & 7, inc_dec(cpu, get_reg(cpu, op & 7, size), op >= 0x48, size), size);
+        return;
+    case 0x50: case 0x51: case 0x52: case 0x53: case 0x54: case 0x55: case 0x56: case 0x57:
+        /* PUSH SP pushes the value before the push on the 286 and later (SDM Vol.2 PUSH). */
+        push(cpu, get_reg(cpu, op & 7, size), size);
+        return;
+    case 0x58: case 0x59: case 0x5A: case 0x5B: case 0x5C: case 0x5D: case 0x5E: case 0x5F: {
+        uint32_t v = pop(cpu, size);
+        set_reg(cpu, op & 7, v, size);   /* POP SP: the popped value wins over the increment */
+        return;
+    }
+    case 0x60: op_pusha(cpu, in); return;
+    case 0x61: op_popa(cpu, in); return;
+    case 0x62: { /* BOUND: #BR when the index is outside [lower, upper] (signed) */
+        int32_t idx = (int32_t)sext(get_reg(cpu, in->reg, size), size);
+        int32_t lo = (int32_t)sext(mem_read_at(cpu, in, 0, size), size);
+        int32_t hi = (int32_t)sext(mem_read_at(cpu, in, size, size), size);
+        if (idx < lo || idx > hi)
+            cpu_raise(cpu, EXC_BR, 0, false);
+        return;
+    }
+    case 0x63: /* ARPL is not recognised in real mode (SDM Vol.2 ARPL) */
+        cpu_raise(cpu, EXC_UD, 0, false);
+    case 0x68: push(cpu, in->imm, size); return;
+    case 0x6A: push(cpu, sext(in->imm, 1), size); return;
+    case 0x69: op_imul_3(cpu, in, in->imm); return;
+    case 0x6B: op_imul_3(cpu, in, sext(in->imm, 1)); return;
+    case 0x6C: case 0x6D: case 0x6E: case 0x6F:
+    case 0xA4: case 0xA5: case 0xA6: case 0xA7:
+    case 0xAA: case 0xAB: case 0xAC: case 0xAD: case 0xAE: case 0xAF:
+        op_string(cpu, in);
+        return;
+    case 0x80: case 0x81: case 0x82: case 0x83: op_group1(cpu, in); return;
+    case 0x84: case 0x85: {
+        unsigned sz = wsize(in);
+        alu(cpu, ALU_AND, rm_read(cpu, in, sz), get_reg(cpu, in->reg, sz), sz);
+        return;
+    }
+    case 0x86: case 0x87: {
+        unsigned sz = wsize(in);
+        uint32_t a = rm_read(cpu, in, sz), b = get_reg(cpu, in->reg, sz);
+        rm_write(cpu, in, b, sz);
+        set_reg(cpu, in->reg, a, sz);
+        return;
+    }
+    case 0x88: case 0x89: rm_write(cpu, in, get_reg(cpu, in->reg, wsize(in)), wsize(in)); return;
+    case 0x8A: case 0x8B: set_reg(cpu, in->reg, rm_read(cpu, in, wsize(in)), wsize(in)); return;
+    case 0x8C: /* MOV r/m, Sreg: a register destination gets the zero-extended selector */
+        if (in->mod == 3)
+            set_reg(cpu, in->rm, cpu->seg[in->reg].sel, size);
+        else
+            rm_write(cpu, in, cpu->seg[in->reg].sel, 2);
+        return;
+    case 0x8D: set_reg(cpu, in->reg, ea_offset(cpu, in), size); return;
+    case 0x8E:
+        load_seg(cpu, in->reg, (uint16_t)rm_read(cpu, in, 2));
+        if (in->reg == SEG_SS)
+            cpu->inhibit_irq = true;
+        return;
+    case 0x8F: { /* POP r/m: ESP is incremented before the destination address is computed */
+        uint32_t sp = stack_off(cpu, 0);
+        uint32_t v = rd_seg(cpu, SEG_SS, sp, size);
+        uint32_t old_esp = cpu->regs[R_ESP];
+        set_sp(cpu, sp + size);
+        if (in->mod == 3) {
+            set_reg(cpu, in->rm, v, size);
+        } else {
+            uint32_t off = ea_offset(cpu, in);
+            cpu->regs[R_ESP] = old_esp;        /* a faulting write leaves ESP untouched */
+            wr_seg(cpu, in->ea.seg, off, v, size);
+            set_sp(cpu, sp + size);
+        }
+        return;
+    }
+    case 0x90: return;                         /* NOP, PAUSE */
+    case 0x91: case 0x92: case 0x93: case 0x94: case 0x95: case 0x96: case 0x97: {
+        uint32_t a = get_reg(cpu, R_EAX, size);
+        set_reg(cpu, R_EAX, get_reg(cpu, op & 7, size), size);
+        set_reg(cpu, op & 7, a, size);
+        return;
+    }
+    case 0x98: /* CBW / CWDE */
+        set_reg(cpu, R_EAX, sext(get_reg(cpu, R_EAX, size / 2), size / 2), size);
+        return;
+    case 0x99: /* CWD / CDQ */
+        set_reg(cpu, R_EDX, (get_reg(cpu, R_EAX, size) & sign_of(size)) ? 0xFFFFFFFFu : 0, size);
+        return;
+    case 0x9A: /* CALL ptr16:16/32 */
+        push(cpu, cpu->seg[SEG_CS].sel, size);
+        push(cpu, cpu->eip, size);
+        jump_far_real(cpu, (uint16_t)in->imm2, in->imm, size);
+        return;
+    case 0x9B: /* WAIT: #NM when CR0.MP and CR0.TS are both set (SDM Vol.3 2.5) */
+        if ((cpu->cr0 & (CR0_MP | CR0_TS)) == (CR0_MP | CR0_TS))
+            cpu_raise(cpu, EXC_NM, 0, false);
+        return;
+    case 0x9C: /* PUSHF: VM and RF are not pushed (SDM Vol.2 PUSHF) */
+        push(cpu, cpu_get_eflags(cpu) & ~(FL_VM | FL_RF), size);
+        return;
+    case 0x9D: {
+        uint32_t v = pop(cpu, size);
+        write_flags(cpu, v, size);
+        return;
+    }
+    case 0x9E: { /* SAHF: SF ZF AF PF CF from AH */
+        uint32_t ah = (cpu->regs[R_EAX] >> 8) & 0xFF;
+        uint32_t m = FL_SF | FL_ZF | FL_AF | FL_PF | FL_CF;
+        cpu_set_eflags(cpu, (cpu_get_eflags(cpu) & ~m) | (ah & m));
+        return;
+    }
+    case 0x9F: set_reg(cpu, 4, cpu_get_eflags(cpu) & 0xFF, 1); return;    /* LAHF */
+    case 0xA0: case 0xA1:
+        set_reg(cpu, R_EAX, rd_seg(cpu, data_seg(in), in->disp, wsize(in)), wsize(in));
+        return;
+    case 0xA2: case 0xA3:
+        wr_seg(cpu, data_seg(in), in->disp, get_reg(cpu, R_EAX, wsize(in)), wsize(in));
+        return;
+    case 0xA8: case 0xA9:
+        alu(cpu, ALU_AND, get_reg(cpu, R_EAX, wsize(in)), in->imm, wsize(in));
+        return;
+    case 0xB0: case 0xB1: case 0xB2: case 0xB3: case 0xB4: case 0xB5: case 0xB6: case 0xB7:
+        set_reg(cpu, op & 7, in->imm, 1);
+        return;
+    case 0xB8: case 0xB9: case 0xBA: case 0xBB: case 0xBC: case 0xBD: case 0xBE: case 0xBF:
+        set_reg(cpu, op & 7, in->imm, size);
+        return;
+    case 0xC0: case 0xC1: case 0xD0: case 0xD1: case 0xD2: case 0xD3:
+        op_group2(cpu, in);
+        return;
+    case 0xC2: case 0xC3: { /* RET near [imm16] */
+        uint32_t sp = stack_off(cpu, 0);
+        uint32_t target = rd_seg(cpu, SEG_SS, sp, size);
+        jump_near(cpu, target, size);
+        set_sp(cpu, sp + size + (op == 0xC2 ? in->imm : 0));
+        return;
+    }
+    case 0xC4: case 0xC5: {
+        uint32_t off = mem_read_at(cpu, in, 0, size);
+        uint16_t sel = (uint16_t)mem_read_at(cpu, in, size, 2);
+        load_seg(cpu, op == 0xC4 ? SEG_ES : SEG_DS, sel);
+        set_reg(cpu, in->reg, off, size);
+        return;
+    }
+    case 0xC6: case 0xC7: rm_write(cpu, in, in->imm, wsize(in)); return;
+    case 0xC8: op_enter(cpu, in); return;
+    case 0xC9: op_leave(cpu, in); return;
+    case 0xCA: case 0xCB: { /* RETF [imm16] */
+        uint32_t sp = stack_off(cpu, 0);
+        uint32_t off = rd_seg(cpu, SEG_SS, sp, size);
+        uint16_t sel = (uint16_t)rd_seg(cpu, SEG_SS, (sp + size) & sp_mask(cpu), 2);
+        jump_far_real(cpu, sel, off, size);
+        set_sp(cpu, sp + 2 * size + (op == 0xCA ? in->imm : 0));
+        return;
+    }
+    case 0xCC: op_int(cpu, EXC_BP); return;
+    case 0xCD: op_int(cpu, (int)in->imm); return;
+    case 0xCE:
+        if (flag_of(cpu))
+            op_int(cpu, EXC_OF);
+        return;
+    case 0xCF: { /* IRET, real-address mode (SDM Vol.2 IRET) */
+        uint32_t sp = stack_off(cpu, 0);
+        uint32_t m = sp_mask(cpu);
+        uint32_t off = rd_seg(cpu, SEG_SS, sp, size);
+        uint16_t sel = (uint16_t)rd_seg(cpu, SEG_SS, (sp + size) & m, 2);
+        uint32_t fl = rd_seg(cpu, SEG_SS, (sp + 2 * size) & m, size);
+        jump_far_real(cpu, sel, off, size);
+        set_sp(cpu, sp + 3 * size);
+        if (size == 4)
+            /* tempEFLAGS AND 257FD5H, keeping VM, VIF, VIP as they were */
+            cpu_set_eflags(cpu, (fl & 0x257FD5u) | (cpu_get_eflags(cpu) & 0x1A0000u));
+        else
+            write_flags(cpu, fl, 2);
+        return;
+    }
+    case 0xD4: op_aam(cpu, (uint8_t)in->imm); return;
+    case 0xD5: op_aad(cpu, (uint8_t)in->imm); return;
+    case 0xD6: set_reg(cpu, R_EAX, flag_cf(cpu) ? 0xFF : 0, 1); return;     /* SALC */
+    case 0xD7: { /* XLAT */
+        uint32_t off = (cpu->regs[R_EBX] + (cpu->regs[R_EAX] & 0xFF)) & count_mask(in);
+        set_reg(cpu, R_EAX, rd_seg(cpu, data_seg(in), off, 1), 1);
+        return;
+    }
+    case 0xE0: case 0xE1: case 0xE2: { /* LOOPNE, LOOPE, LOOP: count register by address size */
+        uint32_t c = idx_get(cpu, in, R_ECX) - 1;
+        idx_set(cpu, in, R_ECX, c);
+        bool go = (c & count_mask(in)) != 0;
+        if (op == 0xE0)
+            go = go && !flag_zf(cpu);
+        else if (op == 0xE1)
+            go = go && flag_zf(cpu);
+        if (go)
+            jump_near(cpu, cpu->eip + sext(in->imm, 1), size);
+        return;
+    }
+    case 0xE3:
+        if (idx_get(cpu, in, R_ECX) == 0)
+            jump_near(cpu, cpu->eip + sext(in->imm, 1), size);
+        return;
+    case 0xE4: case 0xE5:
+        set_reg(cpu, R_EAX, io_read(cpu->io, (uint16_t)in->imm, wsize(in)), wsize(in));
+        return;
+    case 0xE6: case 0xE7:
+        io_write(cpu->io, (uint16_t)in->imm, get_reg(cpu, R_EAX, wsize(in)), wsize(in));
+        return;
+    case 0xEC: case 0xED:
+        set_reg(cpu, R_EAX, io_read(cpu->io, (uint16_t)cpu->regs[R_EDX], wsize(in)), wsize(in));
+        return;
+    case 0xEE: case 0xEF:
+        io_write(cpu->io, (uint16_t)cpu->regs[R_EDX], get_reg(cpu, R_EAX, wsize(in)), wsize(in));
+        return;
+    case 0xE8: { /* CALL rel: the target is checked before anything is pushed */
+        uint32_t target = cpu->eip + in->imm;
+        if (size == 2)
+            target &= 0xFFFF;
+        if (target > cpu->seg[SEG_CS].limit)
+            cpu_raise(cpu, EXC_GP, 0, true);
+        push(cpu, cpu->eip, size);
+        cpu->eip = target;
+        return;
+    }
+    case 0xE9: jump_near(cpu, cpu->eip + (size == 4 ? in->imm : sext(in->imm, 2)), size); return;
+    case 0xEA: jump_far_real(cpu, (uint16_t)in->imm2, in->imm, size); return;
+    case 0xEB: jump_near(cpu, cpu->eip + sext(in->imm, 1), size); return;
+    case 0xF1: op_int(cpu, EXC_DB); return;    /* INT1 / ICEBP */
+    case 0xF4: cpu->halted = true; return;
+    case 0xF5: flags_materialize(cpu); cpu->eflags ^= FL_CF; return;
+    case 0xF6: case 0xF7: op_group3(cpu, in); return;
+    case 0xF8: flags_materialize(cpu); cpu->eflags &= ~FL_CF; return;
+    case 0xF9: flags_materialize(cpu); cpu->eflags |= FL_CF; return;
+    case 0xFA: cpu->eflags &= ~FL_IF; return;
+    case 0xFB: /* STI: interrupts stay blocked until after the next instruction */
+        if (!(cpu->eflags & FL_IF))
+            cpu->inhibit_irq = true;
+        cpu->eflags |= FL_IF;
+        return;
+    case 0xFC: cpu->eflags &= ~FL_DF; return;
+    case 0xFD: cpu->eflags |= FL_DF; return;
+    case 0xFE: case 0xFF: {
+        unsigned sz = wsize(in);
+        switch (in->reg) {
+        case 0: case 1:
+            rm_write(cpu, in, inc_dec(cpu, rm_read(cpu, in, sz), in->reg == 1, sz), sz);
+            return;
+        case 2: { /* CALL r/m */
+            uint32_t target = rm_read(cpu, in, size);
+            uint32_t ret = cpu->eip;
+            jump_near(cpu, target, size);
+            uint32_t new_eip = cpu->eip;
+            cpu->eip = ret;
+            push(cpu, ret, size);
+            cpu->eip = new_eip;
+            return;
+        }
+        case 3: { /* CALL m16:16/32 */
+            uint32_t off = mem_read_at(cpu, in, 0, size);
+            uint16_t sel = (uint16_t)mem_read_at(cpu, in, size, 2);
+            push(cpu, cpu->seg[SEG_CS].sel, size);
+            push(cpu, cpu->eip, size);
+            jump_far_real(cpu, sel, off, size);
+            return;
+        }
+        case 4: jump_near(cpu, rm_read(cpu, in, size), size); return;
+        case 5: {
+            uint32_t off = mem_read_at(cpu, in, 0, size);
+            uint16_t sel = (uint16_t)mem_read_at(cpu, in, size, 2);
+            jump_far_real(cpu, sel, off, size);
+            return;
+        }
+        default: /* 6: PUSH r/m */
+            push(cpu, rm_read(cpu, in, size), size);
+            return;
+        }
+    }
+    default:
+        cpu_raise(cpu, EXC_UD, 0, false);
+    }
+}

@@ -1,0 +1,44 @@
+/* Port I/O bus. */
+#include "ioport.h"
+
+#include <string.h>
+
+void io_init(struct iobus *bus)
+{
+    memset(bus, 0, sizeof(*bus));
+}
+
+int io_map(struct iobus *bus, uint16_t base, unsigned count, io_read_fn read, io_write_fn write, void *opaque)
+{
+    if (bus->nhandlers >= IO_MAX_HANDLERS || base + count > 65536)
+        return -1;
+    bus->handlers[bus->nhandlers++] = (struct io_handler){read, write, opaque};
+    memset(bus->port_handler + base, (int)bus->nhandlers, count);
+    return 0;
+}
+
+static const struct io_handler *handler_of(struct iobus *bus, uint16_t port)
+{
+    uint8_t idx = bus->port_handler[port];
+    return idx ? &bus->handlers[idx - 1] : NULL;
+}
+
+uint32_t io_read(struct iobus *bus, uint16_t port, unsigned size)
+{
+    const struct io_handler *h = handler_of(bus, port);
+    if (!h || !h->read) {
+        bus->unmapped_accesses++;
+        return size == 4 ? 0xFFFFFFFFu : (1u << (size * 8)) - 1;
+    }
+    return h->read(h->opaque, port, size);
+}
+
+void io_write(struct iobus *bus, uint16_t port, uint32_t value, unsigned size)
+{
+    const struct io_handler *h = handler_of(bus, port);
+    if (!h || !h->write) {
+        bus->unmapped_accesses++;
+        return;
+    }
+    h->write(h->opaque, port, value, size);
+}

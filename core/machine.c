@@ -1,0 +1,86 @@
+/* Machines built from the CPU and buses. The PC board lands with issue 6. */
+#include "machine.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+bool machine_rom_size_ok(size_t size, char *why, size_t whylen)
+{
+    if (size < ROM_MIN_SIZE || size > ROM_MAX_SIZE || size % ROM_MIN_SIZE) {
+        snprintf(why, whylen, "size %zu is not a multiple of %u between %u and %u bytes", size,
+                 ROM_MIN_SIZE, ROM_MIN_SIZE, ROM_MAX_SIZE);
+        return false;
+    }
+    return true;
+}
+
+static uint32_t exit_port_read(void *opaque, uint16_t port, unsigned size)
+{
+    (void)opaque;
+    (void)port;
+    (void)size;
+    return 0xFFFFFFFFu;
+}
+
+static void exit_port_write(void *opaque, uint16_t port, uint32_t value, unsigned size)
+{
+    (void)port;
+    (void)size;
+    machine_request_exit(opaque, (int)(value & 0xFF));
+}
+
+bool machine_init_test(struct machine *m, uint32_t ram_size, const uint8_t *rom, uint32_t rom_size)
+{
+    memset(m, 0, sizeof(*m));
+    m->rom = malloc(rom_size);
+    if (!m->rom || !mem_init(&m->mem, ram_size)) {
+        free(m->rom);
+        m->rom = NULL;
+        return false;
+    }
+    memcpy(m->rom, rom, rom_size);
+    m->rom_size = rom_size;
+    /* The ROM shadows RAM below 1 MiB and answers at the top of 4 GiB, where a 386+ fetches its
+     * first instruction (SDM Vol.3 9.1.4). */
+    mem_map_host(&m->mem, 0x100000 - rom_size, rom_size, m->rom, true);
+    mem_map_host(&m->mem, (uint32_t)(0x100000000ull - rom_size), rom_size, m->rom, true);
+    io_init(&m->io);
+    io_map(&m->io, TEST_EXIT_PORT, 1, exit_port_read, exit_port_write, m);
+    cpu_init(&m->cpu, &m->mem, &m->io);
+    return true;
+}
+
+void machine_free(struct machine *m)
+{
+    mem_free(&m->mem);
+    free(m->rom);
+    m->rom = NULL;
+}
+
+void machine_request_exit(struct machine *m, int code)
+{
+    m->exit_code = code;
+    m->cpu.stop = CPU_STOP_REQUEST;
+}
+
+enum machine_result machine_run(struct machine *m, uint64_t max_insns)
+{
+    uint64_t done = 0;
+    for (;;) {
+        uint64_t slice = 1u << 20;
+        if (max_insns && max_insns - done < slice)
+            slice = max_insns - done;
+        done += cpu_run(&m->cpu, slice);
+        switch (m->cpu.stop) {
+        case CPU_STOP_REQUEST: return MACHINE_EXIT;
+        case CPU_STOP_SHUTDOWN: return MACHINE_SHUTDOWN;
+        default: break;
+        }
+        /* No interrupt controller on the test machine: a halted CPU stays halted. */
+        if (m->cpu.halted)
+            return MACHINE_HALTED;
+        if (max_insns && done >= max_insns)
+            return MACHINE_LIMIT;
+    }
+}

@@ -1,0 +1,132 @@
+/* Physical memory bus. */
+#include "mem.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+bool mem_init(struct mem *mem, uint32_t ram_size)
+{
+    memset(mem, 0, sizeof(*mem));
+    mem->a20_mask = 0xFFFFFFFFu;
+    mem->page_region = calloc(MEM_PAGES, 1);
+    mem->ram = calloc(ram_size ? ram_size : 1, 1);
+    if (!mem->page_region || !mem->ram) {
+        mem_free(mem);
+        return false;
+    }
+    mem->ram_size = ram_size;
+    return ram_size == 0 || mem_map_host(mem, 0, ram_size, mem->ram, false);
+}
+
+void mem_free(struct mem *mem)
+{
+    free(mem->page_region);
+    free(mem->ram);
+    mem->page_region = NULL;
+    mem->ram = NULL;
+}
+
+static bool add_region(struct mem *mem, const struct mem_region *r)
+{
+    if (mem->nregions >= MEM_MAX_REGIONS || (r->base | r->size) & (MEM_PAGE_SIZE - 1))
+        return false;
+    if (r->size == 0 || (uint64_t)r->base + r->size > (1ull << 32))
+        return false;
+    mem->regions[mem->nregions++] = *r;
+    uint32_t first = r->base >> MEM_PAGE_SHIFT, n = r->size >> MEM_PAGE_SHIFT;
+    memset(mem->page_region + first, (int)mem->nregions, n);
+    return true;
+}
+
+bool mem_map_host(struct mem *mem, uint32_t base, uint32_t size, uint8_t *host, bool readonly)
+{
+    struct mem_region r = {.base = base, .size = size, .host = host, .readonly = readonly};
+    return add_region(mem, &r);
+}
+
+bool mem_map_mmio(struct mem *mem, uint32_t base, uint32_t size, const struct mmio_ops *ops, void *opaque)
+{
+    struct mem_region r = {.base = base, .size = size, .ops = ops, .opaque = opaque};
+    return add_region(mem, &r);
+}
+
+void mem_set_a20(struct mem *mem, bool enabled)
+{
+    /* With A20 masked, address bit 20 reads as 0: the 8086's 1 MiB wrap-around. */
+    mem->a20_mask = enabled ? 0xFFFFFFFFu : ~(1u << 20);
+}
+
+static struct mem_region *region_of(struct mem *mem, uint32_t addr)
+{
+    uint8_t idx = mem->page_region[addr >> MEM_PAGE_SHIFT];
+    return idx ? &mem->regions[idx - 1] : NULL;
+}
+
+static uint32_t read_slow(struct mem *mem, uint32_t addr, unsigned size)
+{
+    struct mem_region *r = region_of(mem, addr);
+    if (!r) {
+        mem->unmapped_accesses++;
+        return size == 4 ? 0xFFFFFFFFu : (1u << (size * 8)) - 1;
+    }
+    uint32_t off = addr - r->base;
+    if (r->host) {
+        uint32_t v = 0;
+        for (unsigned i = 0; i < size; i++)
+            v |= (uint32_t)r->host[off + i] << (8 * i);
+        return v;
+    }
+    return r->ops->read(r->opaque, off, size);
+}
+
+static void write_slow(struct mem *mem, uint32_t addr, uint32_t v, unsigned size)
+{
+    struct mem_region *r = region_of(mem, addr);
+    if (!r) {
+        mem->unmapped_accesses++;
+        return;
+    }
+    uint32_t off = addr - r->base;
+    if (r->host) {
+        if (!r->readonly)
+            for (unsigned i = 0; i < size; i++)
+                r->host[off + i] = (uint8_t)(v >> (8 * i));
+        return;
+    }
+    r->ops->write(r->opaque, off, v, size);
+}
+
+/* An access that crosses a page boundary is split into bytes: each page may belong to a
+ * different region (and, with A20 masked, the two halves may not even be adjacent). */
+static bool crosses_page(uint32_t addr, unsigned size)
+{
+    return ((addr & (MEM_PAGE_SIZE - 1)) + size) > MEM_PAGE_SIZE;
+}
+
+static uint32_t read_n(struct mem *mem, uint32_t addr, unsigned size)
+{
+    if (crosses_page(addr, size)) {
+        uint32_t v = 0;
+        for (unsigned i = 0; i < size; i++)
+            v |= read_slow(mem, (addr + i) & mem->a20_mask, 1) << (8 * i);
+        return v;
+    }
+    return read_slow(mem, addr & mem->a20_mask, size);
+}
+
+static void write_n(struct mem *mem, uint32_t addr, uint32_t v, unsigned size)
+{
+    if (crosses_page(addr, size)) {
+        for (unsigned i = 0; i < size; i++)
+            write_slow(mem, (addr + i) & mem->a20_mask, (v >> (8 * i)) & 0xFF, 1);
+        return;
+    }
+    write_slow(mem, addr & mem->a20_mask, v, size);
+}
+
+uint8_t mem_read8(struct mem *mem, uint32_t addr) { return (uint8_t)read_n(mem, addr, 1); }
+uint16_t mem_read16(struct mem *mem, uint32_t addr) { return (uint16_t)read_n(mem, addr, 2); }
+uint32_t mem_read32(struct mem *mem, uint32_t addr) { return read_n(mem, addr, 4); }
+void mem_write8(struct mem *mem, uint32_t addr, uint8_t v) { write_n(mem, addr, v, 1); }
+void mem_write16(struct mem *mem, uint32_t addr, uint16_t v) { write_n(mem, addr, v, 2); }
+void mem_write32(struct mem *mem, uint32_t addr, uint32_t v) { write_n(mem, addr, v, 4); }

@@ -1,0 +1,54 @@
+/* Physical memory bus: RAM is one host allocation; ROM and MMIO are page-granular regions. */
+#ifndef JITPC_MEM_H
+#define JITPC_MEM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define MEM_PAGE_SHIFT 12
+#define MEM_PAGE_SIZE (1u << MEM_PAGE_SHIFT)
+#define MEM_PAGES (1u << (32 - MEM_PAGE_SHIFT))
+
+struct mmio_ops {
+    /* size is 1, 2 or 4; addr is the offset inside the mapped range. */
+    uint32_t (*read)(void *opaque, uint32_t addr, unsigned size);
+    void (*write)(void *opaque, uint32_t addr, uint32_t value, unsigned size);
+};
+
+struct mem_region {
+    uint32_t base, size;
+    uint8_t *host;               /* RAM or ROM bytes, or NULL for MMIO */
+    bool readonly;               /* ROM: writes are dropped */
+    const struct mmio_ops *ops;  /* MMIO only */
+    void *opaque;
+};
+
+#define MEM_MAX_REGIONS 256
+
+struct mem {
+    uint8_t *ram;
+    uint32_t ram_size;
+    uint32_t a20_mask;           /* 0xFFFFFFFF, or 0xFFEFFFFF with the A20 gate closed */
+    unsigned nregions;
+    struct mem_region regions[MEM_MAX_REGIONS];
+    uint8_t *page_region;        /* MEM_PAGES entries: region index + 1, 0 = unmapped */
+    uint64_t unmapped_accesses;  /* counter for --stats */
+};
+
+/* ram_size must be a multiple of MEM_PAGE_SIZE. RAM is mapped at 0. Returns false on allocation failure. */
+bool mem_init(struct mem *mem, uint32_t ram_size);
+void mem_free(struct mem *mem);
+/* Map host bytes (RAM or ROM) or MMIO over [base, base+size); later maps win. base and size page-aligned. */
+bool mem_map_host(struct mem *mem, uint32_t base, uint32_t size, uint8_t *host, bool readonly);
+bool mem_map_mmio(struct mem *mem, uint32_t base, uint32_t size, const struct mmio_ops *ops, void *opaque);
+void mem_set_a20(struct mem *mem, bool enabled);
+
+uint8_t mem_read8(struct mem *mem, uint32_t addr);
+uint16_t mem_read16(struct mem *mem, uint32_t addr);
+uint32_t mem_read32(struct mem *mem, uint32_t addr);
+void mem_write8(struct mem *mem, uint32_t addr, uint8_t v);
+void mem_write16(struct mem *mem, uint32_t addr, uint16_t v);
+void mem_write32(struct mem *mem, uint32_t addr, uint32_t v);
+
+#endif

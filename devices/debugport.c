@@ -1,0 +1,27 @@
+/* Debug console port. */
+#include "debugport.h"
+
+static uint32_t debugport_read(void *opaque, uint16_t port, unsigned size)
+{
+    (void)opaque;
+    (void)size;
+    return port & 0xFF;
+}
+
+static void debugport_write(void *opaque, uint16_t port, uint32_t value, unsigned size)
+{
+    struct debugport *d = opaque;
+    (void)port;
+    (void)size;
+    if (d->out) {
+        fputc((int)(value & 0xFF), d->out);
+        if ((value & 0xFF) == '\n')
+            fflush(d->out);
+    }
+}
+
+int debugport_init(struct debugport *d, struct iobus *bus, uint16_t port, FILE *out)
+{
+    d->out = out;
+    return io_map(bus, port, 1, debugport_read, debugport_write, d);
+}
