@@ -174,6 +174,33 @@ static void decode_modrm(struct insn *in, struct cursor *c, bool force_reg)
     ea->seg = in->seg_override != SEG_NONE ? in->seg_override : stack_based ? SEG_SS : SEG_DS;
 }
 
+/* Blank cells of the x87 opcode maps (SDM Vol.2 A.5, tables A-7 to A-22) raise #UD; so does
+ * FISTTP (DB/DD/DF /1 with memory), which is SSE3 and beyond this model. */
+static bool x87_invalid(unsigned op, unsigned mod, unsigned reg, unsigned rm)
+{
+    if (mod != 3) {
+        switch (op) {
+        case 0xD9: return reg == 1;
+        case 0xDB: return reg == 1 || reg == 4 || reg == 6;
+        case 0xDD: return reg == 1 || reg == 5;
+        case 0xDF: return reg == 1;
+        default: return false;
+        }
+    }
+    unsigned low = reg << 3 | rm; /* the second byte minus 0xC0 */
+    switch (op) {
+    case 0xD9:
+        return (low >= 0x11 && low <= 0x17) || low == 0x22 || low == 0x23 || low == 0x26 || low == 0x27 ||
+               low == 0x2F;
+    case 0xDA: return low >= 0x20 && low != 0x29;
+    case 0xDB: return (low >= 0x25 && low <= 0x27) || low >= 0x38;
+    case 0xDD: return low >= 0x30;
+    case 0xDE: return low == 0x18 || (low >= 0x1A && low <= 0x1F);
+    case 0xDF: return (low >= 0x21 && low <= 0x27) || low >= 0x38;
+    default: return false;
+    }
+}
+
 /* Encodings that exist in the map but are invalid for a given ModRM (SDM Vol.2 A.4, opcode
  * extension table A-6, and the individual instruction pages). */
 static bool invalid_form(const struct insn *in)
@@ -204,6 +231,8 @@ static bool invalid_form(const struct insn *in)
         return in->reg != 1 || reg_form;
     case OP_0F + 0x20: case OP_0F + 0x22:         /* CR1, CR5-CR7 do not exist */
         return in->reg == 1 || in->reg > 4;
+    case 0xD8: case 0xD9: case 0xDA: case 0xDB: case 0xDC: case 0xDD: case 0xDE: case 0xDF:
+        return x87_invalid(in->op, in->mod, in->reg, in->rm);
     default:
         return false;
     }
