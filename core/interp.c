@@ -775,13 +775,33 @@ static void op_mov_dr(struct cpu *cpu, const struct insn *in)
         cpu->dr[r] = cpu->regs[in->rm];
 }
 
-static void op_fpu_escape(struct cpu *cpu)
+/* Size in bytes of an x87 instruction's memory operand (SDM Vol.1 8.x, Vol.2 instruction pages):
+ * m32/m64/m80 reals, m16/m32/m64 integers, m80 BCD, the 14/28-byte environment and the
+ * 94/108-byte state image, m16 control/status words. */
+static unsigned fpu_operand_size(const struct insn *in)
+{
+    unsigned env = in->opsize32 ? 28 : 14, state = in->opsize32 ? 108 : 94;
+    switch (in->op) {
+    case 0xD8: case 0xDA: return 4;
+    case 0xDC: return 8;
+    case 0xDE: return 2;
+    case 0xD9: return in->reg < 4 ? 4 : (in->reg == 4 || in->reg == 6) ? env : 2;
+    case 0xDB: return in->reg < 4 ? 4 : 10;
+    case 0xDD: return in->reg < 4 ? 8 : (in->reg == 4 || in->reg == 6) ? state : 2;
+    default: return in->reg < 4 ? 2 : (in->reg == 4 || in->reg == 6) ? 10 : 8; /* DF */
+    }
+}
+
+static void op_fpu_escape(struct cpu *cpu, const struct insn *in)
 {
     /* No x87 yet (issue 5). SDM Vol.3 2.5: CR0.EM or CR0.TS make every ESC raise #NM. Without
-     * either, an FPU-less CPU ignores the instruction, which is what FPU-detection code expects
-     * (FNSTSW leaves its destination unwritten). */
+     * either, an FPU-less CPU still forms the memory operand's address and checks it against the
+     * segment limit (the 80286 vectors show #GP for an operand that overruns the segment), then
+     * does nothing: FPU-detection code relies on FNSTSW leaving its destination unwritten. */
     if (cpu->cr0 & (CR0_EM | CR0_TS))
         cpu_raise(cpu, EXC_NM, 0, false);
+    if (in->mod != 3)
+        seg_linear(cpu, in->ea.seg, ea_offset(cpu, in), fpu_operand_size(in));
 }
 
 static void op_0f(struct cpu *cpu, const struct insn *in)
@@ -917,7 +937,7 @@ void interp_exec(struct cpu *cpu, const struct insn *in)
         return;
     }
     if (op >= 0xD8 && op <= 0xDF) {
-        op_fpu_escape(cpu);
+        op_fpu_escape(cpu, in);
         return;
     }
     switch (op) {
