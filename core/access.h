@@ -5,15 +5,31 @@
 
 #include "cpu.h"
 
-/* Segment limit check (SDM Vol.3 5.3; in real mode the cached limit is 0xFFFF, SDM Vol.3 20.1.1):
- * an access of size bytes at off must lie within [0, limit]. Faults with #SS(0) for the stack
- * segment and #GP(0) otherwise. Returns the linear address. */
-static inline uint32_t seg_linear(struct cpu *cpu, int seg, uint32_t off, unsigned size)
+/* Raises the fault for a bad access through seg: #SS(0) for the stack segment, #GP(0) otherwise
+ * (SDM Vol.3 5.3 and 6.15 interrupts 12 and 13). */
+_Noreturn void seg_fault(struct cpu *cpu, int seg);
+
+/* Segment checks (SDM Vol.3 5.3, 5.4; in real mode the cache says limit 0xFFFF, read/write:
+ * SDM Vol.3 20.1.1): the access of size bytes at off needs the rights in need (SEG_R, SEG_W,
+ * or 0 for a bare limit check) and must lie within the segment. Returns the linear address. */
+static inline uint32_t seg_check(struct cpu *cpu, int seg, uint32_t off, unsigned size, uint32_t need)
 {
     const struct seg *s = &cpu->seg[seg];
-    if (off > s->limit || s->limit - off < size - 1)
-        cpu_raise(cpu, seg == SEG_SS ? EXC_SS : EXC_GP, 0, true);
-    return s->base + off;
+    need |= SEG_VALID;
+    if ((s->rights & (need | SEG_DOWN)) == need) {
+        if (off <= s->limit && size - 1 <= s->limit - off)
+            return s->base + off;
+    } else if ((s->rights & need) == need && (s->rights & SEG_DOWN)) {
+        uint32_t top = (s->attr & SEG_ATTR_DB) ? 0xFFFFFFFFu : 0xFFFFu;
+        if (off > s->limit && off <= top && size - 1 <= top - off)
+            return s->base + off;
+    }
+    seg_fault(cpu, seg);
+}
+
+static inline uint32_t seg_linear(struct cpu *cpu, int seg, uint32_t off, unsigned size)
+{
+    return seg_check(cpu, seg, off, size, 0);
 }
 
 /* Linear -> physical. Paging lands with the TLB (issue 4); until then the identity. */
@@ -45,12 +61,12 @@ static inline void wr_lin(struct cpu *cpu, uint32_t lin, uint32_t v, unsigned si
 
 static inline uint32_t rd_seg(struct cpu *cpu, int seg, uint32_t off, unsigned size)
 {
-    return rd_lin(cpu, seg_linear(cpu, seg, off, size), size);
+    return rd_lin(cpu, seg_check(cpu, seg, off, size, SEG_R), size);
 }
 
 static inline void wr_seg(struct cpu *cpu, int seg, uint32_t off, uint32_t v, unsigned size)
 {
-    wr_lin(cpu, seg_linear(cpu, seg, off, size), v, size);
+    wr_lin(cpu, seg_check(cpu, seg, off, size, SEG_W), v, size);
 }
 
 static inline bool stack32(const struct cpu *cpu)

@@ -26,6 +26,14 @@ void cpu_load_seg_real(struct cpu *cpu, int seg, uint16_t sel)
     cpu->seg[seg].base = (uint32_t)sel << 4;
 }
 
+/* Real mode reads and writes through every segment, CS included (SDM Vol.3 20.1). */
+#define SEG_REAL_RIGHTS (SEG_VALID | SEG_R | SEG_W)
+
+_Noreturn void seg_fault(struct cpu *cpu, int seg)
+{
+    cpu_raise(cpu, seg == SEG_SS ? EXC_SS : EXC_GP, 0, true);
+}
+
 void cpu_reset(struct cpu *cpu)
 {
     memset(cpu->regs, 0, sizeof(cpu->regs));
@@ -42,10 +50,13 @@ void cpu_reset(struct cpu *cpu)
     cpu->dr[7] = 0x00000400;
     for (int i = 0; i < 6; i++) {
         /* Present, writable data (accessed), limit 0xFFFF, base 0. */
-        cpu->seg[i] = (struct seg){.sel = 0, .base = 0, .limit = 0xFFFF, .attr = 0x0093};
+        cpu->seg[i] = (struct seg){.sel = 0, .base = 0, .limit = 0xFFFF, .attr = 0x0093, .rights = SEG_REAL_RIGHTS};
     }
     /* CS: selector F000, base FFFF0000, so the first fetch is at FFFFFFF0. */
-    cpu->seg[SEG_CS] = (struct seg){.sel = 0xF000, .base = 0xFFFF0000, .limit = 0xFFFF, .attr = 0x009B};
+    cpu->seg[SEG_CS] = (struct seg){.sel = 0xF000, .base = 0xFFFF0000, .limit = 0xFFFF, .attr = 0x009B,
+                                    .rights = SEG_REAL_RIGHTS};
+    cpu->cpl = 0;
+    cpu->ext_event = false;
     cpu->gdtr = (struct dtr){0, 0xFFFF};
     cpu->idtr = (struct dtr){0, 0x03FF};
     cpu->ldtr = (struct seg){.limit = 0xFFFF, .attr = 0x0082};
@@ -70,31 +81,6 @@ _Noreturn void cpu_raise(struct cpu *cpu, int vector, uint32_t error_code, bool 
     cpu->exc_error = error_code;
     cpu->exc_has_error = has_error;
     longjmp(*cpu->fault_jmp, 1);
-}
-
-void cpu_interrupt(struct cpu *cpu, int vec, uint32_t return_eip, bool has_error, uint32_t error)
-{
-    (void)has_error;
-    (void)error;
-    if (cpu->cr0 & CR0_PE) {
-        /* Protected-mode delivery lands with issue 3: until then the machine cannot go on. */
-        cpu->stop = CPU_STOP_SHUTDOWN;
-        return;
-    }
-    /* SDM Vol.3 20.1.4: the IVT entry must lie within the IDTR limit, else #GP -- which in real
-     * mode ends in a double fault and shutdown. */
-    if ((uint32_t)vec * 4 + 3 > cpu->idtr.limit)
-        cpu_raise(cpu, EXC_GP, (uint32_t)vec * 8 + 2, true);
-    uint32_t entry = rd_lin(cpu, cpu->idtr.base + (uint32_t)vec * 4, 4);
-    uint32_t flags = cpu_get_eflags(cpu);
-    push(cpu, flags, 2);
-    push(cpu, cpu->seg[SEG_CS].sel, 2);
-    push(cpu, return_eip, 2);
-    /* INT n pseudo-code, real-address mode: IF, TF and AC are cleared. */
-    cpu->eflags &= ~(FL_IF | FL_TF | FL_AC);
-    cpu_load_seg_real(cpu, SEG_CS, (uint16_t)(entry >> 16));
-    cpu->eip = entry & 0xFFFF;
-    cpu->halted = false;
 }
 
 /* cpu->delivering for a hardware interrupt: its vector number may equal an exception's (IRQ0 is
@@ -148,7 +134,7 @@ static void step(struct cpu *cpu)
     /* SDM Vol.3 17.3.1.4: single-step traps after an instruction that began with TF set. */
     if (tf && cpu->stop == CPU_RUNNING) {
         cpu->dr[6] |= 0x4000;            /* BS */
-        cpu_interrupt(cpu, EXC_DB, cpu->eip, false, 0);
+        cpu_interrupt(cpu, EXC_DB, INT_EXC, cpu->eip, false, 0);
     }
 }
 
@@ -157,6 +143,7 @@ static void step(struct cpu *cpu)
 static void handle_fault(struct cpu *cpu)
 {
     int vec = cpu->exc_vector;
+    cpu->ext_event = false;
     cpu->eip = cpu->insn_eip;
     cpu->regs[R_ESP] = cpu->insn_esp;
     if (cpu->delivering >= 0) {
@@ -172,7 +159,10 @@ static void handle_fault(struct cpu *cpu)
         }
     }
     cpu->delivering = vec;
-    cpu_interrupt(cpu, vec, cpu->insn_eip, cpu->exc_has_error, cpu->exc_error);
+    cpu->ext_event = true;
+    /* Real mode pushes no error codes (SDM Vol.3 20.1.4). */
+    cpu_interrupt(cpu, vec, INT_EXC, cpu->insn_eip, cpu->exc_has_error && (cpu->cr0 & CR0_PE), cpu->exc_error);
+    cpu->ext_event = false;
     cpu->delivering = -1;
     cpu->icount++;                       /* the faulting instruction counts as executed */
 }
@@ -193,7 +183,9 @@ uint64_t cpu_run(struct cpu *cpu, uint64_t budget)
                 cpu->insn_eip = cpu->eip;
                 cpu->insn_esp = cpu->regs[R_ESP];
                 cpu->delivering = DELIVERING_EXTERNAL;
-                cpu_interrupt(cpu, vec, cpu->eip, false, 0);
+                cpu->ext_event = true;
+                cpu_interrupt(cpu, vec, INT_HW, cpu->eip, false, 0);
+                cpu->ext_event = false;
                 cpu->delivering = -1;
             }
         }

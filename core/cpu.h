@@ -29,6 +29,8 @@ enum { R_EAX, R_ECX, R_EDX, R_EBX, R_ESP, R_EBP, R_ESI, R_EDI };
 #define FL_AC 0x40000u
 #define FL_ID 0x200000u
 #define FL_ARITH (FL_CF | FL_PF | FL_AF | FL_ZF | FL_SF | FL_OF)
+/* Bits POPF/IRET may change at CPL 0 on this model (486+ AC, Pentium+ ID; SDM Vol.2 POPF). */
+#define FL_WRITABLE (0x00007FD5u | FL_AC | FL_ID)
 
 /* Exception vectors (SDM Vol.3 6.3.1) */
 enum {
@@ -42,8 +44,14 @@ struct seg {
     uint16_t sel;
     uint32_t base;
     uint32_t limit;   /* byte-granular effective limit */
-    uint32_t attr;    /* descriptor bits 40-55 as in the access-rights byte / flags nibble */
+    uint32_t attr;    /* descriptor bits 40-55: access byte in bits 0-7, flags nibble in 12-15 */
+    uint32_t rights;  /* SEG_VALID | SEG_R | SEG_W | SEG_DOWN, derived from attr when loaded */
 };
+
+#define SEG_R 1u       /* reads allowed (data, readable code, any segment in real mode) */
+#define SEG_W 2u       /* writes allowed */
+#define SEG_DOWN 4u    /* expand-down data segment: valid offsets are (limit, 0xFFFF or 0xFFFFFFFF] */
+#define SEG_VALID 8u   /* usable at all: clear for a null selector (SDM Vol.3 3.4.2) */
 
 /* Lazy flags: the last flag-setting operation, from which CF PF AF ZF SF OF are derived on demand.
  * When op is LF_NONE the six bits in eflags are current. */
@@ -88,6 +96,8 @@ struct cpu {
     uint32_t dr[8];
     struct dtr gdtr, idtr;
     struct seg ldtr, tr;
+    uint8_t cpl;          /* current privilege level (SDM Vol.3 5.5): 0 in real mode, 3 in v8086 */
+    bool ext_event;       /* delivering an external event or exception: faults get EXT=1 */
     bool halted;
 
     struct mem *mem;
@@ -145,6 +155,13 @@ void cpu_set_eflags(struct cpu *cpu, uint32_t value);
 
 /* Loads a segment register the real-mode way: base = sel << 4, cache otherwise unchanged. */
 void cpu_load_seg_real(struct cpu *cpu, int seg, uint16_t sel);
+
+/* Kinds of event for cpu_interrupt (they differ in privilege checks and the EXT bit). */
+enum int_kind {
+    INT_SOFT,     /* INT n, INT3, INTO: the gate's DPL must be >= CPL (SDM Vol.3 6.12.1.1) */
+    INT_EXC,      /* an exception raised by an instruction, or INT1 */
+    INT_HW,       /* an external interrupt: error codes carry EXT (SDM Vol.3 6.13) */
+};
 
 /* Raises an exception from inside an instruction: does not return. */
 _Noreturn void cpu_raise(struct cpu *cpu, int vector, uint32_t error_code, bool has_error);

@@ -6,9 +6,7 @@
 #include "access.h"
 #include "flags.h"
 #include "interp.h"
-
-/* EFLAGS bits POPF/IRET may change at CPL 0 on this model (486+ AC, Pentium+ ID; SDM Vol.2 POPF). */
-#define FL_WRITABLE (0x00007FD5u | FL_AC | FL_ID)
+#include "prot.h"
 
 /* REP string instructions run in chunks of this many iterations; the instruction then restarts
  * itself (EIP left on it), so pending interrupts are taken between chunks as on hardware
@@ -90,16 +88,49 @@ static inline int data_seg(const struct insn *in)
     return in->seg_override != SEG_NONE ? in->seg_override : SEG_DS;
 }
 
-/* ---- segment registers ---- */
+/* ---- privilege ---- */
 
-static void load_seg(struct cpu *cpu, int seg, uint16_t sel)
+/* Instructions reserved to CPL 0 raise #GP(0) elsewhere, v8086 mode included (SDM Vol.3 5.9). */
+static void require_cpl0(struct cpu *cpu)
 {
-    if (cpu->cr0 & CR0_PE) {
-        /* Descriptor loads are issue 3; without them a protected-mode guest cannot go on. */
-        cpu->stop = CPU_STOP_SHUTDOWN;
-        return;
-    }
-    cpu_load_seg_real(cpu, seg, sel);
+    if (cpu->cpl != 0)
+        cpu_raise(cpu, EXC_GP, 0, true);
+}
+
+/* CLI, STI: CPL <= IOPL in protected mode, IOPL = 3 in v8086 mode (SDM Vol.2 CLI). */
+static void require_iopl(struct cpu *cpu)
+{
+    if ((cpu->cr0 & CR0_PE) && cpu->cpl > iopl(cpu))
+        cpu_raise(cpu, EXC_GP, 0, true);
+}
+
+/* PUSHF, POPF, INT n, IRET are IOPL-sensitive only in v8086 mode (SDM Vol.3 20.2.7). */
+static void require_v86_iopl3(struct cpu *cpu)
+{
+    if (v86_mode(cpu) && iopl(cpu) != 3)
+        cpu_raise(cpu, EXC_GP, 0, true);
+}
+
+/* LAR, LSL, VERR, VERW, ARPL, SLDT, STR, LLDT, LTR: protected mode only (SDM Vol.2: "#UD ... not
+ * recognized in real-address mode / virtual-8086 mode"). */
+static void require_pm(struct cpu *cpu)
+{
+    if (!pm_desc(cpu))
+        cpu_raise(cpu, EXC_UD, 0, false);
+}
+
+/* ---- ports ---- */
+
+static uint32_t port_in(struct cpu *cpu, uint16_t port, unsigned size)
+{
+    io_check(cpu, port, size);
+    return io_read(cpu->io, port, size);
+}
+
+static void port_out(struct cpu *cpu, uint16_t port, uint32_t v, unsigned size)
+{
+    io_check(cpu, port, size);
+    io_write(cpu->io, port, v, size);
 }
 
 /* ---- control transfer ---- */
@@ -113,20 +144,6 @@ static void jump_near(struct cpu *cpu, uint32_t target, unsigned size)
     if (target > cpu->seg[SEG_CS].limit)
         cpu_raise(cpu, EXC_GP, 0, true);
     cpu->eip = target;
-}
-
-static void jump_far_real(struct cpu *cpu, uint16_t sel, uint32_t off, unsigned size)
-{
-    if (cpu->cr0 & CR0_PE) {
-        cpu->stop = CPU_STOP_SHUTDOWN;
-        return;
-    }
-    if (size == 2)
-        off &= 0xFFFF;
-    if (off > cpu->seg[SEG_CS].limit)
-        cpu_raise(cpu, EXC_GP, 0, true);
-    cpu_load_seg_real(cpu, SEG_CS, sel);
-    cpu->eip = off;
 }
 
 /* ---- ALU ---- */
@@ -553,14 +570,14 @@ static void op_string(struct cpu *cpu, const struct insn *in)
             break;
         case 0x6C: {
             /* The destination is checked before the port is read, so a fault reads nothing. */
-            seg_linear(cpu, SEG_ES, di, size);
-            uint32_t v = io_read(cpu->io, (uint16_t)cpu->regs[R_EDX], size);
+            seg_check(cpu, SEG_ES, di, size, SEG_W);
+            uint32_t v = port_in(cpu, (uint16_t)cpu->regs[R_EDX], size);
             wr_seg(cpu, SEG_ES, di, v, size);
             idx_set(cpu, in, R_EDI, di + (uint32_t)step);
             break;
         }
         default: /* 0x6E OUTS */
-            io_write(cpu->io, (uint16_t)cpu->regs[R_EDX], rd_seg(cpu, src_seg, si, size), size);
+            port_out(cpu, (uint16_t)cpu->regs[R_EDX], rd_seg(cpu, src_seg, si, size), size);
             idx_set(cpu, in, R_ESI, si + (uint32_t)step);
             break;
         }
@@ -649,7 +666,7 @@ static void op_enter(struct cpu *cpu, const struct insn *in)
     }
     uint32_t sp = (cpu->regs[R_ESP] - alloc) & bp_mask;
     /* The new stack top must be writable (SDM: #SS if it is outside the stack segment). */
-    seg_linear(cpu, SEG_SS, sp, 1);
+    seg_check(cpu, SEG_SS, sp, 1, SEG_W);
     set_reg(cpu, R_EBP, frame, size);
     set_sp(cpu, sp);
 }
@@ -683,18 +700,23 @@ static void op_popa(struct cpu *cpu, const struct insn *in)
 
 /* ---- flags ---- */
 
+/* POPF (SDM Vol.2 POPF): IOPL changes only at CPL 0 (never in v8086 mode), IF only when
+ * CPL <= IOPL; VM, VIP, VIF keep their values and RF is cleared. Real mode runs at CPL 0. */
 static void write_flags(struct cpu *cpu, uint32_t v, unsigned size)
 {
     uint32_t mask = FL_WRITABLE;
+    if ((cpu->cr0 & CR0_PE) && cpu->cpl > 0)
+        mask &= ~FL_IOPL;
+    if ((cpu->cr0 & CR0_PE) && cpu->cpl > iopl(cpu))
+        mask &= ~FL_IF;
     if (size == 2)
         mask &= 0xFFFF;
-    /* In real mode the CPU runs at privilege 0, so IOPL and IF are writable (SDM Vol.2 POPF). */
-    cpu_set_eflags(cpu, (cpu_get_eflags(cpu) & ~mask) | (v & mask));
+    cpu_set_eflags(cpu, ((cpu_get_eflags(cpu) & ~mask) | (v & mask)) & ~FL_RF);
 }
 
-static void op_int(struct cpu *cpu, int vec)
+static void op_int(struct cpu *cpu, int vec, enum int_kind kind)
 {
-    cpu_interrupt(cpu, vec, cpu->eip, false, 0);
+    cpu_interrupt(cpu, vec, kind, cpu->eip, false, 0);
 }
 
 /* ---- system instructions available in real mode ---- */
@@ -706,13 +728,14 @@ static void op_group7(struct cpu *cpu, const struct insn *in)
                          processors store all 32: SDM Vol.2 SGDT) */
         struct dtr *t = in->reg ? &cpu->idtr : &cpu->gdtr;
         uint32_t off = ea_offset(cpu, in);
-        seg_linear(cpu, in->ea.seg, in->adsize32 ? off + 2 : (off + 2) & 0xFFFF, 4);
+        seg_check(cpu, in->ea.seg, in->adsize32 ? off + 2 : (off + 2) & 0xFFFF, 4, SEG_W);
         wr_seg(cpu, in->ea.seg, off, t->limit, 2);
         uint32_t base = in->opsize32 ? t->base : t->base & 0x00FFFFFF;
         wr_seg(cpu, in->ea.seg, in->adsize32 ? off + 2 : (off + 2) & 0xFFFF, base, 4);
         return;
     }
     case 2: case 3: { /* LGDT, LIDT: a 16-bit operand loads a 24-bit base */
+        require_cpl0(cpu);
         uint16_t limit = (uint16_t)mem_read_at(cpu, in, 0, 2);
         uint32_t base = mem_read_at(cpu, in, 2, 4);
         if (!in->opsize32)
@@ -729,11 +752,13 @@ static void op_group7(struct cpu *cpu, const struct insn *in)
             rm_write(cpu, in, cpu->cr0 & 0xFFFF, 2);
         return;
     case 6: { /* LMSW: loads PE MP EM TS; it cannot clear PE (SDM Vol.2 LMSW) */
+        require_cpl0(cpu);
         uint32_t v = rm_read(cpu, in, 2) & 0xF;
         cpu->cr0 = (cpu->cr0 & ~0xEu) | v | (cpu->cr0 & CR0_PE);
         return;
     }
     default: /* 7: INVLPG: nothing cached until the TLB lands */
+        require_cpl0(cpu);
         return;
     }
 }
@@ -804,6 +829,68 @@ static void op_fpu_escape(struct cpu *cpu, const struct insn *in)
         seg_linear(cpu, in->ea.seg, ea_offset(cpu, in), fpu_operand_size(in));
 }
 
+/* The access-rights test VERR/VERW/LAR/LSL share (SDM Vol.2 LAR): false for a null or
+ * out-of-table selector, or one the current privilege may not see. */
+static bool visible_desc(struct cpu *cpu, uint16_t sel, struct desc *d)
+{
+    if (!(sel & 0xFFFC) || !read_desc(cpu, sel, d))
+        return false;
+    if (desc_conforming(d))
+        return true;
+    return desc_dpl(d) >= cpu->cpl && desc_dpl(d) >= (sel & 3u);
+}
+
+static void op_group6(struct cpu *cpu, const struct insn *in)
+{
+    require_pm(cpu);
+    struct desc d;
+    switch (in->reg) {
+    case 0: case 1: { /* SLDT, STR: a register destination gets the zero-extended selector */
+        uint16_t sel = in->reg ? cpu->tr.sel : cpu->ldtr.sel;
+        if (in->mod == 3)
+            set_reg(cpu, in->rm, sel, osize(in));
+        else
+            rm_write(cpu, in, sel, 2);
+        return;
+    }
+    case 2: require_cpl0(cpu); load_ldtr(cpu, (uint16_t)rm_read(cpu, in, 2)); return;
+    case 3: require_cpl0(cpu); load_tr(cpu, (uint16_t)rm_read(cpu, in, 2)); return;
+    default: { /* VERR, VERW: ZF = the segment is readable / writable here */
+        uint16_t sel = (uint16_t)rm_read(cpu, in, 2);
+        bool ok = visible_desc(cpu, sel, &d) && desc_s(&d);
+        if (ok && in->reg == 4)
+            ok = !desc_code(&d) || (d.hi & 0x200);
+        else if (ok)
+            ok = !desc_code(&d) && (d.hi & 0x200);
+        flags_materialize(cpu);
+        set_flag(cpu, FL_ZF, ok);
+        return;
+    }
+    }
+}
+
+static void op_lar_lsl(struct cpu *cpu, const struct insn *in, bool lsl)
+{
+    require_pm(cpu);
+    struct desc d;
+    uint16_t sel = (uint16_t)rm_read(cpu, in, 2);
+    bool ok = visible_desc(cpu, sel, &d);
+    if (ok && !desc_s(&d)) {
+        /* System types LAR accepts: TSSes, LDT, gates; LSL: only those with a limit (SDM Vol.2 LSL). */
+        static const uint16_t lar_ok = 1u << 1 | 1u << 2 | 1u << 3 | 1u << 4 | 1u << 5 | 1u << 9 | 1u << 11 | 1u << 12;
+        static const uint16_t lsl_ok = 1u << 1 | 1u << 2 | 1u << 3 | 1u << 9 | 1u << 11;
+        ok = ((lsl ? lsl_ok : lar_ok) >> desc_type(&d)) & 1;
+    }
+    flags_materialize(cpu);
+    set_flag(cpu, FL_ZF, ok);
+    if (!ok)
+        return;
+    if (lsl)
+        set_reg(cpu, in->reg, desc_limit(&d), osize(in));
+    else
+        set_reg(cpu, in->reg, d.hi & (in->opsize32 ? 0x00F0FF00u : 0xFF00u), osize(in));
+}
+
 static void op_0f(struct cpu *cpu, const struct insn *in)
 {
     unsigned b = in->op & 0xFF, size = osize(in);
@@ -831,21 +918,20 @@ static void op_0f(struct cpu *cpu, const struct insn *in)
         return;
     }
     switch (b) {
-    case 0x00: case 0x02: case 0x03:
-        /* SLDT/STR/LLDT/LTR/VERR/VERW, LAR, LSL: not recognised in real mode (SDM Vol.2). */
-        cpu_raise(cpu, EXC_UD, 0, false);
+    case 0x00: op_group6(cpu, in); return;
+    case 0x02: case 0x03: op_lar_lsl(cpu, in, b == 0x03); return;
     case 0x01: op_group7(cpu, in); return;
-    case 0x06: cpu->cr0 &= ~CR0_TS; return;      /* CLTS */
-    case 0x08: case 0x09: return;                /* INVD, WBINVD: no caches modelled */
+    case 0x06: require_cpl0(cpu); cpu->cr0 &= ~CR0_TS; return;      /* CLTS */
+    case 0x08: case 0x09: require_cpl0(cpu); return; /* INVD, WBINVD: no caches modelled */
     case 0x18: case 0x19: case 0x1A: case 0x1B: case 0x1C: case 0x1D: case 0x1E: case 0x1F:
         return;                                  /* hint NOPs (SDM Vol.2 NOP: 0F 1F /0) */
-    case 0x20: case 0x22: op_mov_cr(cpu, in); return;
-    case 0x21: case 0x23: op_mov_dr(cpu, in); return;
+    case 0x20: case 0x22: require_cpl0(cpu); op_mov_cr(cpu, in); return;
+    case 0x21: case 0x23: require_cpl0(cpu); op_mov_dr(cpu, in); return;
     case 0xA0: case 0xA8: push(cpu, cpu->seg[b == 0xA0 ? SEG_FS : SEG_GS].sel, size); return;
     case 0xA1: case 0xA9: {
         uint32_t sp = stack_off(cpu, 0);
         uint16_t sel = (uint16_t)rd_seg(cpu, SEG_SS, sp, 2);
-        load_seg(cpu, b == 0xA1 ? SEG_FS : SEG_GS, sel);
+        seg_load(cpu, b == 0xA1 ? SEG_FS : SEG_GS, sel);
         set_sp(cpu, sp + size);
         return;
     }
@@ -871,7 +957,7 @@ static void op_0f(struct cpu *cpu, const struct insn *in)
     case 0xB2: case 0xB4: case 0xB5: {
         uint32_t off = mem_read_at(cpu, in, 0, size);
         uint16_t sel = (uint16_t)mem_read_at(cpu, in, size, 2);
-        load_seg(cpu, b == 0xB2 ? SEG_SS : b == 0xB4 ? SEG_FS : SEG_GS, sel);
+        seg_load(cpu, b == 0xB2 ? SEG_SS : b == 0xB4 ? SEG_FS : SEG_GS, sel);
         set_reg(cpu, in->reg, off, size);
         if (b == 0xB2)
             cpu->inhibit_irq = true;
@@ -948,7 +1034,7 @@ void interp_exec(struct cpu *cpu, const struct insn *in)
     case 0x07: case 0x17: case 0x1F: {
         uint32_t sp = stack_off(cpu, 0);
         uint16_t sel = (uint16_t)rd_seg(cpu, SEG_SS, sp, 2);
-        load_seg(cpu, op >> 3, sel);
+        seg_load(cpu, op >> 3, sel);
         set_sp(cpu, sp + size);
         if (op == 0x17)
             cpu->inhibit_irq = true;   /* SDM Vol.2 POP: POP SS inhibits interrupts for one instruction */
@@ -983,8 +1069,18 @@ void interp_exec(struct cpu *cpu, const struct insn *in)
             cpu_raise(cpu, EXC_BR, 0, false);
         return;
     }
-    case 0x63: /* ARPL is not recognised in real mode (SDM Vol.2 ARPL) */
-        cpu_raise(cpu, EXC_UD, 0, false);
+    case 0x63: { /* ARPL: raise the destination's RPL to the source's (SDM Vol.2 ARPL) */
+        require_pm(cpu);
+        uint32_t dst = rm_read(cpu, in, 2), src = get_reg(cpu, in->reg, 2);
+        flags_materialize(cpu);
+        if ((dst & 3) < (src & 3)) {
+            rm_write(cpu, in, (dst & ~3u) | (src & 3), 2);
+            cpu->eflags |= FL_ZF;
+        } else {
+            cpu->eflags &= ~FL_ZF;
+        }
+        return;
+    }
     case 0x68: push(cpu, in->imm, size); return;
     case 0x6A: push(cpu, sext(in->imm, 1), size); return;
     case 0x69: op_imul_3(cpu, in, in->imm); return;
@@ -1017,7 +1113,7 @@ void interp_exec(struct cpu *cpu, const struct insn *in)
         return;
     case 0x8D: set_reg(cpu, in->reg, ea_offset(cpu, in), size); return;
     case 0x8E:
-        load_seg(cpu, in->reg, (uint16_t)rm_read(cpu, in, 2));
+        seg_load(cpu, in->reg, (uint16_t)rm_read(cpu, in, 2));
         if (in->reg == SEG_SS)
             cpu->inhibit_irq = true;
         return;
@@ -1050,18 +1146,18 @@ void interp_exec(struct cpu *cpu, const struct insn *in)
         set_reg(cpu, R_EDX, (get_reg(cpu, R_EAX, size) & sign_of(size)) ? 0xFFFFFFFFu : 0, size);
         return;
     case 0x9A: /* CALL ptr16:16/32 */
-        push(cpu, cpu->seg[SEG_CS].sel, size);
-        push(cpu, cpu->eip, size);
-        jump_far_real(cpu, (uint16_t)in->imm2, in->imm, size);
+        far_call(cpu, (uint16_t)in->imm2, in->imm, size);
         return;
     case 0x9B: /* WAIT: #NM when CR0.MP and CR0.TS are both set (SDM Vol.3 2.5) */
         if ((cpu->cr0 & (CR0_MP | CR0_TS)) == (CR0_MP | CR0_TS))
             cpu_raise(cpu, EXC_NM, 0, false);
         return;
     case 0x9C: /* PUSHF: VM and RF are not pushed (SDM Vol.2 PUSHF) */
+        require_v86_iopl3(cpu);
         push(cpu, cpu_get_eflags(cpu) & ~(FL_VM | FL_RF), size);
         return;
     case 0x9D: {
+        require_v86_iopl3(cpu);
         uint32_t v = pop(cpu, size);
         write_flags(cpu, v, size);
         return;
@@ -1101,42 +1197,26 @@ void interp_exec(struct cpu *cpu, const struct insn *in)
     case 0xC4: case 0xC5: {
         uint32_t off = mem_read_at(cpu, in, 0, size);
         uint16_t sel = (uint16_t)mem_read_at(cpu, in, size, 2);
-        load_seg(cpu, op == 0xC4 ? SEG_ES : SEG_DS, sel);
+        seg_load(cpu, op == 0xC4 ? SEG_ES : SEG_DS, sel);
         set_reg(cpu, in->reg, off, size);
         return;
     }
     case 0xC6: case 0xC7: rm_write(cpu, in, in->imm, wsize(in)); return;
     case 0xC8: op_enter(cpu, in); return;
     case 0xC9: op_leave(cpu, in); return;
-    case 0xCA: case 0xCB: { /* RETF [imm16] */
-        uint32_t sp = stack_off(cpu, 0);
-        uint32_t off = rd_seg(cpu, SEG_SS, sp, size);
-        uint16_t sel = (uint16_t)rd_seg(cpu, SEG_SS, (sp + size) & sp_mask(cpu), 2);
-        jump_far_real(cpu, sel, off, size);
-        set_sp(cpu, sp + 2 * size + (op == 0xCA ? in->imm : 0));
+    case 0xCA: case 0xCB: /* RETF [imm16] */
+        far_return(cpu, size, op == 0xCA ? in->imm : 0);
         return;
-    }
-    case 0xCC: op_int(cpu, EXC_BP); return;
-    case 0xCD: op_int(cpu, (int)in->imm); return;
+    case 0xCC: op_int(cpu, EXC_BP, INT_SOFT); return;
+    case 0xCD: op_int(cpu, (int)in->imm, INT_SOFT); return;
     case 0xCE:
         if (flag_of(cpu))
-            op_int(cpu, EXC_OF);
+            op_int(cpu, EXC_OF, INT_SOFT);
         return;
-    case 0xCF: { /* IRET, real-address mode (SDM Vol.2 IRET) */
-        uint32_t sp = stack_off(cpu, 0);
-        uint32_t m = sp_mask(cpu);
-        uint32_t off = rd_seg(cpu, SEG_SS, sp, size);
-        uint16_t sel = (uint16_t)rd_seg(cpu, SEG_SS, (sp + size) & m, 2);
-        uint32_t fl = rd_seg(cpu, SEG_SS, (sp + 2 * size) & m, size);
-        jump_far_real(cpu, sel, off, size);
-        set_sp(cpu, sp + 3 * size);
-        if (size == 4)
-            /* tempEFLAGS AND 257FD5H, keeping VM, VIF, VIP as they were */
-            cpu_set_eflags(cpu, (fl & 0x257FD5u) | (cpu_get_eflags(cpu) & 0x1A0000u));
-        else
-            write_flags(cpu, fl, 2);
+    case 0xCF:
+        require_v86_iopl3(cpu);
+        op_iret(cpu, size);
         return;
-    }
     case 0xD4: op_aam(cpu, (uint8_t)in->imm); return;
     case 0xD5: op_aad(cpu, (uint8_t)in->imm); return;
     case 0xD6: set_reg(cpu, R_EAX, flag_cf(cpu) ? 0xFF : 0, 1); return;     /* SALC */
@@ -1162,16 +1242,16 @@ void interp_exec(struct cpu *cpu, const struct insn *in)
             jump_near(cpu, cpu->eip + sext(in->imm, 1), size);
         return;
     case 0xE4: case 0xE5:
-        set_reg(cpu, R_EAX, io_read(cpu->io, (uint16_t)in->imm, wsize(in)), wsize(in));
+        set_reg(cpu, R_EAX, port_in(cpu, (uint16_t)in->imm, wsize(in)), wsize(in));
         return;
     case 0xE6: case 0xE7:
-        io_write(cpu->io, (uint16_t)in->imm, get_reg(cpu, R_EAX, wsize(in)), wsize(in));
+        port_out(cpu, (uint16_t)in->imm, get_reg(cpu, R_EAX, wsize(in)), wsize(in));
         return;
     case 0xEC: case 0xED:
-        set_reg(cpu, R_EAX, io_read(cpu->io, (uint16_t)cpu->regs[R_EDX], wsize(in)), wsize(in));
+        set_reg(cpu, R_EAX, port_in(cpu, (uint16_t)cpu->regs[R_EDX], wsize(in)), wsize(in));
         return;
     case 0xEE: case 0xEF:
-        io_write(cpu->io, (uint16_t)cpu->regs[R_EDX], get_reg(cpu, R_EAX, wsize(in)), wsize(in));
+        port_out(cpu, (uint16_t)cpu->regs[R_EDX], get_reg(cpu, R_EAX, wsize(in)), wsize(in));
         return;
     case 0xE8: { /* CALL rel: the target is checked before anything is pushed */
         uint32_t target = cpu->eip + in->imm;
@@ -1184,16 +1264,17 @@ void interp_exec(struct cpu *cpu, const struct insn *in)
         return;
     }
     case 0xE9: jump_near(cpu, cpu->eip + (size == 4 ? in->imm : sext(in->imm, 2)), size); return;
-    case 0xEA: jump_far_real(cpu, (uint16_t)in->imm2, in->imm, size); return;
+    case 0xEA: far_jump(cpu, (uint16_t)in->imm2, in->imm, size); return;
     case 0xEB: jump_near(cpu, cpu->eip + sext(in->imm, 1), size); return;
-    case 0xF1: op_int(cpu, EXC_DB); return;    /* INT1 / ICEBP */
-    case 0xF4: cpu->halted = true; return;
+    case 0xF1: op_int(cpu, EXC_DB, INT_EXC); return;    /* INT1 / ICEBP: no gate DPL check */
+    case 0xF4: require_cpl0(cpu); cpu->halted = true; return;
     case 0xF5: flags_materialize(cpu); cpu->eflags ^= FL_CF; return;
     case 0xF6: case 0xF7: op_group3(cpu, in); return;
     case 0xF8: flags_materialize(cpu); cpu->eflags &= ~FL_CF; return;
     case 0xF9: flags_materialize(cpu); cpu->eflags |= FL_CF; return;
-    case 0xFA: cpu->eflags &= ~FL_IF; return;
+    case 0xFA: require_iopl(cpu); cpu->eflags &= ~FL_IF; return;
     case 0xFB: /* STI: interrupts stay blocked until after the next instruction */
+        require_iopl(cpu);
         if (!(cpu->eflags & FL_IF))
             cpu->inhibit_irq = true;
         cpu->eflags |= FL_IF;
@@ -1219,16 +1300,14 @@ void interp_exec(struct cpu *cpu, const struct insn *in)
         case 3: { /* CALL m16:16/32 */
             uint32_t off = mem_read_at(cpu, in, 0, size);
             uint16_t sel = (uint16_t)mem_read_at(cpu, in, size, 2);
-            push(cpu, cpu->seg[SEG_CS].sel, size);
-            push(cpu, cpu->eip, size);
-            jump_far_real(cpu, sel, off, size);
+            far_call(cpu, sel, off, size);
             return;
         }
         case 4: jump_near(cpu, rm_read(cpu, in, size), size); return;
         case 5: {
             uint32_t off = mem_read_at(cpu, in, 0, size);
             uint16_t sel = (uint16_t)mem_read_at(cpu, in, size, 2);
-            jump_far_real(cpu, sel, off, size);
+            far_jump(cpu, sel, off, size);
             return;
         }
         default: /* 6: PUSH r/m */
