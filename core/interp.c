@@ -778,6 +778,8 @@ static void op_mov_cr(struct cpu *cpu, const struct insn *in)
         if (((v & CR0_PG) && !(v & CR0_PE)) || ((v & CR0_NW) && !(v & CR0_CD)))
             cpu_raise(cpu, EXC_GP, 0, true);
         cpu->cr0 = v | CR0_ET;
+        if (!(v & CR0_PE))
+            cpu->cpl = 0;          /* back in real mode: privilege 0 (SDM Vol.3 9.9.2) */
         break;
     case 2: cpu->cr2 = v; break;
     case 3: cpu->cr3 = v; break;

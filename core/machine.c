@@ -74,7 +74,15 @@ enum machine_result machine_run(struct machine *m, uint64_t max_insns)
         done += cpu_run(&m->cpu, slice);
         switch (m->cpu.stop) {
         case CPU_STOP_REQUEST: return MACHINE_EXIT;
-        case CPU_STOP_SHUTDOWN: return MACHINE_SHUTDOWN;
+        case CPU_STOP_SHUTDOWN:
+            /* A triple fault asserts SHUTDOWN; the board answers with a reset (SDM Vol.3 6.15
+             * interrupt 8), unless the user asked to stop instead. */
+            if (m->no_reboot)
+                return MACHINE_SHUTDOWN;
+            fprintf(stderr, "jitpc: triple fault at %04x:%08x, resetting\n", m->cpu.seg[SEG_CS].sel, m->cpu.eip);
+            m->resets++;
+            cpu_reset(&m->cpu);
+            break;
         default: break;
         }
         /* No interrupt controller on the test machine: a halted CPU stays halted. */

@@ -21,6 +21,8 @@ struct machine {
     uint8_t *rom;
     uint32_t rom_size;
     int exit_code;        /* valid once cpu.stop == CPU_STOP_REQUEST */
+    bool no_reboot;       /* a triple fault ends the run instead of resetting (QEMU's -no-reboot) */
+    uint64_t resets;      /* triple-fault resets so far */
 };
 
 /* Checks that size is a ROM size the test machine accepts; on failure writes a reason. */
@@ -39,7 +41,7 @@ void machine_request_exit(struct machine *m, int code);
 enum machine_result {
     MACHINE_EXIT,         /* the guest wrote the exit port: exit_code */
     MACHINE_HALTED,       /* HLT with interrupts disabled: nothing can wake it */
-    MACHINE_SHUTDOWN,     /* triple fault */
+    MACHINE_SHUTDOWN,     /* triple fault with no_reboot set */
     MACHINE_LIMIT,        /* max_insns executed */
 };
 

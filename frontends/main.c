@@ -28,9 +28,10 @@ static void usage(FILE *f)
             "                    default: the built-in demo ROM\n"
             "  -m MB             RAM size in MiB (default 16)\n"
             "  --max-insns N     stop after N instructions (exit status 4)\n"
+            "  -no-reboot        exit with status 2 on a triple fault instead of resetting\n"
             "  -h, --help        this text\n"
             "The guest ends the run by writing its exit status to port 0xF4; bytes written to\n"
-            "port 0xE9 are printed. Exit status: the guest's, or 1 bad usage, 2 triple fault,\n"
+            "port 0xE9 are printed. Exit status: the guest's, or 1 bad usage, 2 triple fault (-no-reboot),\n"
             "3 guest halted, 4 instruction limit.\n");
 }
 
@@ -84,6 +85,7 @@ int main(int argc, char **argv)
 {
     const char *rom_path = JITPC_DEFAULT_ROM;
     uint64_t ram_mb = 16, max_insns = 0;
+    bool no_reboot = false;
 
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -99,6 +101,8 @@ int main(int argc, char **argv)
             if (!has_arg || !parse_u64(argv[i + 1], &ram_mb) || ram_mb < 1 || ram_mb > 3072)
                 return fail("-m %s: expected a RAM size between 1 and 3072 MiB%s", has_arg ? argv[i + 1] : "", "");
             i++;
+        } else if (!strcmp(a, "-no-reboot") || !strcmp(a, "--no-reboot")) {
+            no_reboot = true;
         } else if (!strcmp(a, "--max-insns")) {
             if (!has_arg || !parse_u64(argv[i + 1], &max_insns))
                 return fail("--max-insns %s: expected a number%s", has_arg ? argv[i + 1] : "", "");
@@ -120,6 +124,7 @@ int main(int argc, char **argv)
         return fail("cannot allocate guest RAM (%s%s)", "-m", "");
     }
     free(rom);
+    m.no_reboot = no_reboot;
     debugport_init(&dbg, &m.io, TEST_DEBUG_PORT, stdout);
 
     enum machine_result r = machine_run(&m, max_insns);
