@@ -1,0 +1,83 @@
+; seglimit: real-mode segment limit checks (386+): an access that reaches past offset FFFFh
+; faults instead of wrapping like an 8086 did. #GP (vector 13) for DS/ES/FS/GS/CS, #SS (vector
+; 12) for SS, both faults: the pushed IP is the faulting instruction's, and nothing is written.
+;
+; SDM Vol.2, "Real-Address Mode Exceptions" of MOV (and every memory instruction): "#GP If a
+; memory operand effective address is outside the CS, DS, ES, FS, or GS segment limit. #SS If a
+; memory operand effective address is outside the SS segment limit." The real-mode limit is
+; FFFFh (SDM Vol.3 20.1.1); a word at FFFFh has its second byte at 10000h, outside.
+%include "lib.inc"
+TEST_BEGIN "seglimit"
+    mov ax, SCRATCH_SEG
+    mov ds, ax
+    mov es, ax
+
+;--- in range: the last byte, the last word, the last dword
+    mov byte [0xFFFF], 0x11
+    mov word [0xFFFE], 0x2222
+    mov dword [0xFFFC], 0x33333333
+    CHECK byte [0xFFFF], 0x33, "last byte"
+
+;--- a word at FFFFh: #GP
+    TRAP_ARM 13, .after1
+    mov word [0xFFFD], 0xAAAA       ; bytes FFFD, FFFE: fine
+.fault1:
+    mov ax, [0xFFFF]
+    FAIL "word at ffff: no #GP"
+.after1:
+    CHECKT trap_count, 1, "word at ffff count"
+    CHECKT trap_ip, .fault1, "word at ffff pushed IP"
+
+;--- a dword at FFFDh, a store: #GP and memory unchanged
+    TRAP_ARM 13, .after2
+.fault2:
+    mov dword [es:0xFFFD], 0x12345678
+    FAIL "dword store at fffd: no #GP"
+.after2:
+    CHECKT trap_ip, .fault2, "dword store at fffd pushed IP"
+    CHECK word [0xFFFD], 0xAAAA, "faulting store wrote nothing"
+
+;--- a 32-bit effective address above FFFFh: #GP
+    TRAP_ARM 13, .after3
+    mov eax, 0x10000
+.fault3:
+    mov bl, [eax]
+    FAIL "[eax=10000h]: no #GP"
+.after3:
+    CHECKT trap_ip, .fault3, "[eax=10000h] pushed IP"
+
+;--- through SS: #SS
+    TRAP_ARM 12, .after4
+    mov bp, 0xFFFF
+.fault4:
+    mov ax, [bp]
+    FAIL "ss word at ffff: no #SS"
+.after4:
+    CHECKT trap_count, 1, "ss word at ffff count"
+    CHECKT trap_ip, .fault4, "ss word at ffff pushed IP"
+;--- a prefixed instruction: the pushed IP is the first prefix
+    TRAP_ARM 13, .after5
+.fault5:
+    o32 mov eax, [es:0xFFFE]        ; 66 26 A1 FE FF: dword at FFFE
+    FAIL "o32 es dword at fffe: no #GP"
+.after5:
+    CHECKT trap_ip, .fault5, "prefixed insn pushed IP = first prefix"
+
+;--- REP STOSW that runs into the limit: the elements before the fault are stored and CX/DI
+; describe the remaining work (SDM Vol.2 REP: "... string instructions ... are interruptible;
+; ... registers ... updated ... restart"; SDM Vol.3 6.6 for faults: IP = the REP instruction)
+    TRAP_ARM 13, .after6
+    mov di, 0xFFF9
+    mov cx, 10
+    mov ax, 0xBEEF
+.fault6:
+    rep stosw                       ; FFF9, FFFB, FFFD stored; the word at FFFF faults
+    FAIL "rep stosw into the limit: no #GP"
+.after6:
+    CHECKT trap_ip, .fault6, "rep stosw fault pushed IP"
+    CHECK cx, 7, "rep stosw fault cx"
+    CHECK di, 0xFFFF, "rep stosw fault di"
+    CHECK word [es:0xFFFD], 0xBEEF, "rep stosw fault: earlier elements stored"
+    TRAP_DISARM 12
+    TRAP_DISARM 13
+TEST_END
