@@ -59,14 +59,26 @@ static inline void wr_lin(struct cpu *cpu, uint32_t lin, uint32_t v, unsigned si
     }
 }
 
+/* Alignment check (SDM Vol.3 6.15 interrupt 17): a misaligned data access at CPL 3 with CR0.AM
+ * and EFLAGS.AC set raises #AC(0). The misalignment test comes first: it is almost always false. */
+static inline void check_align(struct cpu *cpu, uint32_t lin, unsigned size)
+{
+    if ((lin & (size - 1)) && cpu->cpl == 3 && (cpu->cr0 & CR0_AM) && (cpu->eflags & FL_AC))
+        cpu_raise(cpu, EXC_AC, 0, true);
+}
+
 static inline uint32_t rd_seg(struct cpu *cpu, int seg, uint32_t off, unsigned size)
 {
-    return rd_lin(cpu, seg_check(cpu, seg, off, size, SEG_R), size);
+    uint32_t lin = seg_check(cpu, seg, off, size, SEG_R);
+    check_align(cpu, lin, size);
+    return rd_lin(cpu, lin, size);
 }
 
 static inline void wr_seg(struct cpu *cpu, int seg, uint32_t off, uint32_t v, unsigned size)
 {
-    wr_lin(cpu, seg_check(cpu, seg, off, size, SEG_W), v, size);
+    uint32_t lin = seg_check(cpu, seg, off, size, SEG_W);
+    check_align(cpu, lin, size);
+    wr_lin(cpu, lin, v, size);
 }
 
 static inline bool stack32(const struct cpu *cpu)
