@@ -123,7 +123,19 @@ static void step(struct cpu *cpu)
     cpu->insn_esp = cpu->regs[R_ESP];
     bool tf = cpu->eflags & FL_TF;
     cpu->inhibit_irq = false;
-    decode_insn(&in, cpu->seg[SEG_CS].attr & SEG_ATTR_DB, fetch_code, cpu);
+    /* Fast path: the 15 bytes an instruction may span lie in one RAM/ROM page and within the CS
+     * limit, so the decoder can read host memory directly; anything else fetches byte by byte and
+     * faults precisely on the byte that is out of bounds. */
+    const struct seg *cs = &cpu->seg[SEG_CS];
+    uint32_t lin = cs->base + cpu->eip;
+    const uint8_t *code = NULL;
+    if ((lin & (MEM_PAGE_SIZE - 1)) <= MEM_PAGE_SIZE - INSN_MAX_LEN && cpu->eip <= cs->limit &&
+        cs->limit - cpu->eip >= INSN_MAX_LEN - 1 && (cs->rights & SEG_VALID))
+        code = mem_code_ptr(cpu->mem, lin_to_phys(cpu, lin));
+    if (code)
+        decode_buf(&in, cs->attr & SEG_ATTR_DB, code, INSN_MAX_LEN);
+    else
+        decode_insn(&in, cs->attr & SEG_ATTR_DB, fetch_code, cpu);
     if (in.error == INSN_UD)
         cpu_raise(cpu, EXC_UD, 0, false);
     if (in.error == INSN_TOO_LONG)

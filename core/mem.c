@@ -72,8 +72,12 @@ static uint32_t read_slow(struct mem *mem, uint32_t addr, unsigned size)
     uint32_t off = addr - r->base;
     if (r->host) {
         uint32_t v = 0;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+        memcpy(&v, r->host + off, size);     /* guest and host agree on byte order */
+#else
         for (unsigned i = 0; i < size; i++)
             v |= (uint32_t)r->host[off + i] << (8 * i);
+#endif
         return v;
     }
     return r->ops->read(r->opaque, off, size);
@@ -88,9 +92,14 @@ static void write_slow(struct mem *mem, uint32_t addr, uint32_t v, unsigned size
     }
     uint32_t off = addr - r->base;
     if (r->host) {
-        if (!r->readonly)
-            for (unsigned i = 0; i < size; i++)
-                r->host[off + i] = (uint8_t)(v >> (8 * i));
+        if (r->readonly)
+            return;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+        memcpy(r->host + off, &v, size);
+#else
+        for (unsigned i = 0; i < size; i++)
+            r->host[off + i] = (uint8_t)(v >> (8 * i));
+#endif
         return;
     }
     r->ops->write(r->opaque, off, v, size);
@@ -130,3 +139,10 @@ uint32_t mem_read32(struct mem *mem, uint32_t addr) { return read_n(mem, addr, 4
 void mem_write8(struct mem *mem, uint32_t addr, uint8_t v) { write_n(mem, addr, v, 1); }
 void mem_write16(struct mem *mem, uint32_t addr, uint16_t v) { write_n(mem, addr, v, 2); }
 void mem_write32(struct mem *mem, uint32_t addr, uint32_t v) { write_n(mem, addr, v, 4); }
+
+const uint8_t *mem_code_ptr(struct mem *mem, uint32_t addr)
+{
+    addr &= mem->a20_mask;
+    struct mem_region *r = region_of(mem, addr);
+    return r && r->host ? r->host + (addr - r->base) : NULL;
+}

@@ -44,6 +44,10 @@ bool mem_map_host(struct mem *mem, uint32_t base, uint32_t size, uint8_t *host, 
 bool mem_map_mmio(struct mem *mem, uint32_t base, uint32_t size, const struct mmio_ops *ops, void *opaque);
 void mem_set_a20(struct mem *mem, bool enabled);
 
+/* Host pointer to the bytes at addr when it lies in RAM or ROM (valid to the end of its page),
+ * else NULL (MMIO, unmapped). For instruction fetch. */
+const uint8_t *mem_code_ptr(struct mem *mem, uint32_t addr);
+
 uint8_t mem_read8(struct mem *mem, uint32_t addr);
 uint16_t mem_read16(struct mem *mem, uint32_t addr);
 uint32_t mem_read32(struct mem *mem, uint32_t addr);
