@@ -3,7 +3,10 @@
 #ifndef JITPC_ACCESS_H
 #define JITPC_ACCESS_H
 
+#include <string.h>
+
 #include "cpu.h"
+#include "mmu.h"
 
 /* Raises the fault for a bad access through seg: #SS(0) for the stack segment, #GP(0) otherwise
  * (SDM Vol.3 5.3 and 6.15 interrupts 12 and 13). */
@@ -32,31 +35,102 @@ static inline uint32_t seg_linear(struct cpu *cpu, int seg, uint32_t off, unsign
     return seg_check(cpu, seg, off, size, 0);
 }
 
-/* Linear -> physical. Paging lands with the TLB (issue 4); until then the identity. */
-static inline uint32_t lin_to_phys(struct cpu *cpu, uint32_t lin)
+/* Linear memory through the TLB (mmu.c). user selects the privilege of the access: CPL 3 data
+ * and code are user accesses, descriptor-table, TSS and inner-stack accesses are supervisor
+ * accesses whatever the CPL (SDM Vol.3 4.6: "implicit supervisor-mode accesses"). */
+static inline const struct tlb_entry *tlb_lookup(struct cpu *cpu, uint32_t lin, enum mmu_access acc, bool user)
 {
-    (void)cpu;
-    return lin;
+    const struct tlb_entry *e = &cpu->tlb[user][(lin >> MEM_PAGE_SHIFT) & (TLB_SIZE - 1)];
+    uint32_t page = lin & ~(MEM_PAGE_SIZE - 1);
+    if ((acc == ACC_WRITE ? e->tag_w : e->tag_r) == page)
+        return e;
+    return mmu_translate(cpu, lin, acc, user);
 }
 
+static inline uint32_t lin_to_phys(struct cpu *cpu, uint32_t lin, enum mmu_access acc, bool user)
+{
+    return tlb_lookup(cpu, lin, acc, user)->phys | (lin & (MEM_PAGE_SIZE - 1));
+}
+
+static inline uint32_t rd_page(struct cpu *cpu, uint32_t lin, unsigned size, bool user)
+{
+    const struct tlb_entry *e = tlb_lookup(cpu, lin, ACC_READ, user);
+    uint32_t off = lin & (MEM_PAGE_SIZE - 1);
+    if (e->host) {
+        uint32_t v = 0;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+        memcpy(&v, e->host + off, size);
+#else
+        for (unsigned i = 0; i < size; i++)
+            v |= (uint32_t)e->host[off + i] << (8 * i);
+#endif
+        return v;
+    }
+    switch (size) {
+    case 1: return mem_read8(cpu->mem, e->phys | off);
+    case 2: return mem_read16(cpu->mem, e->phys | off);
+    default: return mem_read32(cpu->mem, e->phys | off);
+    }
+}
+
+static inline void wr_page(struct cpu *cpu, const struct tlb_entry *e, uint32_t lin, uint32_t v, unsigned size)
+{
+    uint32_t off = lin & (MEM_PAGE_SIZE - 1);
+    if (e->host && e->tag_w != TLB_INVALID) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+        memcpy(e->host + off, &v, size);
+#else
+        for (unsigned i = 0; i < size; i++)
+            e->host[off + i] = (uint8_t)(v >> (8 * i));
+#endif
+        return;
+    }
+    switch (size) {
+    case 1: mem_write8(cpu->mem, e->phys | off, (uint8_t)v); break;
+    case 2: mem_write16(cpu->mem, e->phys | off, (uint16_t)v); break;
+    default: mem_write32(cpu->mem, e->phys | off, v); break;
+    }
+}
+
+static inline bool crosses_page(uint32_t lin, unsigned size)
+{
+    return (lin & (MEM_PAGE_SIZE - 1)) > MEM_PAGE_SIZE - size;
+}
+
+static inline uint32_t rd_lin_as(struct cpu *cpu, uint32_t lin, unsigned size, bool user)
+{
+    if (__builtin_expect(crosses_page(lin, size), 0)) {
+        uint32_t v = 0;
+        for (unsigned i = 0; i < size; i++)
+            v |= rd_page(cpu, lin + i, 1, user) << (8 * i);
+        return v;
+    }
+    return rd_page(cpu, lin, size, user);
+}
+
+static inline void wr_lin_as(struct cpu *cpu, uint32_t lin, uint32_t v, unsigned size, bool user)
+{
+    if (__builtin_expect(crosses_page(lin, size), 0)) {
+        /* Both pages are checked before either is written: a fault leaves memory unchanged. */
+        uint32_t second = (lin | (MEM_PAGE_SIZE - 1)) + 1;
+        tlb_lookup(cpu, lin, ACC_WRITE, user);
+        tlb_lookup(cpu, second, ACC_WRITE, user);
+        for (unsigned i = 0; i < size; i++)
+            wr_page(cpu, tlb_lookup(cpu, lin + i, ACC_WRITE, user), lin + i, (v >> (8 * i)) & 0xFF, 1);
+        return;
+    }
+    wr_page(cpu, tlb_lookup(cpu, lin, ACC_WRITE, user), lin, v, size);
+}
+
+/* Supervisor-privilege accesses (descriptor tables, TSS, IDT). */
 static inline uint32_t rd_lin(struct cpu *cpu, uint32_t lin, unsigned size)
 {
-    uint32_t p = lin_to_phys(cpu, lin);
-    switch (size) {
-    case 1: return mem_read8(cpu->mem, p);
-    case 2: return mem_read16(cpu->mem, p);
-    default: return mem_read32(cpu->mem, p);
-    }
+    return rd_lin_as(cpu, lin, size, false);
 }
 
 static inline void wr_lin(struct cpu *cpu, uint32_t lin, uint32_t v, unsigned size)
 {
-    uint32_t p = lin_to_phys(cpu, lin);
-    switch (size) {
-    case 1: mem_write8(cpu->mem, p, (uint8_t)v); break;
-    case 2: mem_write16(cpu->mem, p, (uint16_t)v); break;
-    default: mem_write32(cpu->mem, p, v); break;
-    }
+    wr_lin_as(cpu, lin, v, size, false);
 }
 
 /* Alignment check (SDM Vol.3 6.15 interrupt 17): a misaligned data access at CPL 3 with CR0.AM
@@ -71,14 +145,14 @@ static inline uint32_t rd_seg(struct cpu *cpu, int seg, uint32_t off, unsigned s
 {
     uint32_t lin = seg_check(cpu, seg, off, size, SEG_R);
     check_align(cpu, lin, size);
-    return rd_lin(cpu, lin, size);
+    return rd_lin_as(cpu, lin, size, cpu->cpl == 3);
 }
 
 static inline void wr_seg(struct cpu *cpu, int seg, uint32_t off, uint32_t v, unsigned size)
 {
     uint32_t lin = seg_check(cpu, seg, off, size, SEG_W);
     check_align(cpu, lin, size);
-    wr_lin(cpu, lin, v, size);
+    wr_lin_as(cpu, lin, v, size, cpu->cpl == 3);
 }
 
 static inline bool stack32(const struct cpu *cpu)

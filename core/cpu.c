@@ -62,6 +62,7 @@ void cpu_reset(struct cpu *cpu)
     cpu->ldtr = (struct seg){.limit = 0xFFFF, .attr = 0x0082};
     cpu->tr = (struct seg){.limit = 0xFFFF, .attr = 0x008B};
     cpu->halted = false;
+    cpu_tlb_flush(cpu);
     cpu->stop = CPU_RUNNING;
     cpu->inhibit_irq = false;
     cpu->delivering = -1;
@@ -113,7 +114,7 @@ static uint8_t fetch_code(void *opaque, unsigned i)
 {
     struct cpu *cpu = opaque;
     uint32_t off = cpu->insn_eip + i;
-    return (uint8_t)rd_lin(cpu, seg_linear(cpu, SEG_CS, off, 1), 1);
+    return (uint8_t)rd_lin_as(cpu, seg_linear(cpu, SEG_CS, off, 1), 1, cpu->cpl == 3);
 }
 
 static void step(struct cpu *cpu)
@@ -130,8 +131,11 @@ static void step(struct cpu *cpu)
     uint32_t lin = cs->base + cpu->eip;
     const uint8_t *code = NULL;
     if ((lin & (MEM_PAGE_SIZE - 1)) <= MEM_PAGE_SIZE - INSN_MAX_LEN && cpu->eip <= cs->limit &&
-        cs->limit - cpu->eip >= INSN_MAX_LEN - 1 && (cs->rights & SEG_VALID))
-        code = mem_code_ptr(cpu->mem, lin_to_phys(cpu, lin));
+        cs->limit - cpu->eip >= INSN_MAX_LEN - 1 && (cs->rights & SEG_VALID)) {
+        const struct tlb_entry *e = tlb_lookup(cpu, lin, ACC_EXEC, cpu->cpl == 3);
+        if (e->host)
+            code = e->host + (lin & (MEM_PAGE_SIZE - 1));
+    }
     if (code)
         decode_buf(&in, cs->attr & SEG_ATTR_DB, code, INSN_MAX_LEN);
     else

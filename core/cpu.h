@@ -74,6 +74,26 @@ struct lazy_flags {
     uint32_t cf_in;   /* ADC/SBB carry-in; INC/DEC: the preserved CF */
 };
 
+/* Software TLB (DESIGN.md): virtual page -> physical page and host pointer, one table for user
+ * and one for supervisor accesses, direct-mapped. A tag is the page's linear address when the
+ * access kind is allowed without a walk (for writes: the page is writable at that privilege and
+ * already dirty), TLB_INVALID otherwise. */
+#define TLB_BITS 8
+#define TLB_SIZE (1u << TLB_BITS)
+#define TLB_INVALID 1u
+
+struct tlb_entry {
+    uint32_t tag_r;      /* reads and instruction fetches */
+    uint32_t tag_w;      /* writes */
+    uint32_t phys;       /* physical page address */
+    uint8_t *host;       /* the page's bytes when it is RAM (ROM: reads only), else NULL */
+    bool global;
+};
+
+struct tlb_stats {
+    uint64_t misses, walks, page_faults, flushes, page_flushes;
+};
+
 struct dtr {
     uint32_t base;
     uint16_t limit;
@@ -102,6 +122,8 @@ struct cpu {
 
     struct mem *mem;
     struct iobus *io;
+    struct tlb_entry tlb[2][TLB_SIZE];    /* [0] supervisor, [1] user */
+    struct tlb_stats tlb_stats;
 
     /* Interrupt line from the PIC: returns a vector or -1. NULL = none connected. */
     int (*intr_ack)(void *opaque);
@@ -148,6 +170,15 @@ void cpu_set_eflags(struct cpu *cpu, uint32_t value);
 #define CR0_CD 0x40000000u
 #define CR0_PG 0x80000000u
 
+/* CR4 bits this model implements (SDM Vol.3 2.5) */
+#define CR4_VME 0x0001u
+#define CR4_PVI 0x0002u
+#define CR4_TSD 0x0004u
+#define CR4_DE 0x0008u
+#define CR4_PSE 0x0010u
+#define CR4_PGE 0x0080u
+#define CR4_PCE 0x0100u
+
 /* Segment descriptor attribute bits as kept in struct seg.attr (descriptor bits 40-55 >> 8). */
 #define SEG_ATTR_P 0x0080u
 #define SEG_ATTR_DB 0x4000u    /* D/B: 32-bit code / 32-bit stack */
@@ -162,6 +193,9 @@ enum int_kind {
     INT_EXC,      /* an exception raised by an instruction, or INT1 */
     INT_HW,       /* an external interrupt: error codes carry EXT (SDM Vol.3 6.13) */
 };
+
+/* Drops every TLB entry: after a change to the memory map or the A20 gate. */
+void cpu_tlb_flush(struct cpu *cpu);
 
 /* Raises an exception from inside an instruction: does not return. */
 _Noreturn void cpu_raise(struct cpu *cpu, int vector, uint32_t error_code, bool has_error);

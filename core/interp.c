@@ -6,6 +6,7 @@
 #include "access.h"
 #include "flags.h"
 #include "interp.h"
+#include "mmu.h"
 #include "prot.h"
 
 /* REP string instructions run in chunks of this many iterations; the instruction then restarts
@@ -757,8 +758,9 @@ static void op_group7(struct cpu *cpu, const struct insn *in)
         cpu->cr0 = (cpu->cr0 & ~0xEu) | v | (cpu->cr0 & CR0_PE);
         return;
     }
-    default: /* 7: INVLPG: nothing cached until the TLB lands */
+    default: /* 7: INVLPG drops the page's entries, global ones too (SDM Vol.3 4.10.4.1) */
         require_cpl0(cpu);
+        tlb_flush_page(cpu, cpu->seg[in->ea.seg].base + ea_offset(cpu, in));
         return;
     }
 }
@@ -773,17 +775,34 @@ static void op_mov_cr(struct cpu *cpu, const struct insn *in)
     }
     uint32_t v = cpu->regs[in->rm];
     switch (in->reg) {
-    case 0:
+    case 0: {
         /* SDM Vol.3 2.5: PG without PE, or NW without CD, is #GP(0). ET is hard-wired to 1. */
         if (((v & CR0_PG) && !(v & CR0_PE)) || ((v & CR0_NW) && !(v & CR0_CD)))
             cpu_raise(cpu, EXC_GP, 0, true);
+        uint32_t changed = cpu->cr0 ^ (v | CR0_ET);
         cpu->cr0 = v | CR0_ET;
         if (!(v & CR0_PE))
             cpu->cpl = 0;          /* back in real mode: privilege 0 (SDM Vol.3 9.9.2) */
+        if (changed & (CR0_PG | CR0_WP | CR0_PE))
+            cpu_tlb_flush(cpu);    /* SDM Vol.3 4.10.4.1 */
         break;
+    }
     case 2: cpu->cr2 = v; break;
-    case 3: cpu->cr3 = v; break;
-    default: cpu->cr4 = v; break;
+    case 3:
+        cpu->cr3 = v;
+        tlb_flush_nonglobal(cpu);  /* SDM Vol.3 4.10.4.1: MOV to CR3 keeps global pages */
+        break;
+    default: {
+        /* Bits this model does not implement are reserved: #GP(0) (SDM Vol.3 2.5). */
+        uint32_t known = CR4_VME | CR4_PVI | CR4_TSD | CR4_DE | CR4_PSE | CR4_PGE | CR4_PCE;
+        if (v & ~known)
+            cpu_raise(cpu, EXC_GP, 0, true);
+        uint32_t changed = cpu->cr4 ^ v;
+        cpu->cr4 = v;
+        if (changed & (CR4_PSE | CR4_PGE))
+            cpu_tlb_flush(cpu);
+        break;
+    }
     }
 }
 

@@ -140,9 +140,7 @@ void mem_write8(struct mem *mem, uint32_t addr, uint8_t v) { write_n(mem, addr, 
 void mem_write16(struct mem *mem, uint32_t addr, uint16_t v) { write_n(mem, addr, v, 2); }
 void mem_write32(struct mem *mem, uint32_t addr, uint32_t v) { write_n(mem, addr, v, 4); }
 
-const uint8_t *mem_code_ptr(struct mem *mem, uint32_t addr)
+const struct mem_region *mem_region_at(struct mem *mem, uint32_t addr)
 {
-    addr &= mem->a20_mask;
-    struct mem_region *r = region_of(mem, addr);
-    return r && r->host ? r->host + (addr - r->base) : NULL;
+    return region_of(mem, addr & mem->a20_mask);
 }

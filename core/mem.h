@@ -44,9 +44,8 @@ bool mem_map_host(struct mem *mem, uint32_t base, uint32_t size, uint8_t *host, 
 bool mem_map_mmio(struct mem *mem, uint32_t base, uint32_t size, const struct mmio_ops *ops, void *opaque);
 void mem_set_a20(struct mem *mem, bool enabled);
 
-/* Host pointer to the bytes at addr when it lies in RAM or ROM (valid to the end of its page),
- * else NULL (MMIO, unmapped). For instruction fetch. */
-const uint8_t *mem_code_ptr(struct mem *mem, uint32_t addr);
+/* The region that answers at physical address addr (after the A20 mask), or NULL. */
+const struct mem_region *mem_region_at(struct mem *mem, uint32_t addr);
 
 uint8_t mem_read8(struct mem *mem, uint32_t addr);
 uint16_t mem_read16(struct mem *mem, uint32_t addr);

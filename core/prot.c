@@ -8,6 +8,7 @@
 #include "access.h"
 #include "flags.h"
 #include "interp.h"
+#include "mmu.h"
 
 #define SEL_RPL(s) ((unsigned)(s) & 3)
 #define SEL_IDX(s) ((uint16_t)((s) & 0xFFFC))
@@ -198,7 +199,8 @@ static void stack_push(struct cpu *cpu, struct stack *st, uint32_t v, unsigned s
     }
     if (!ok || !(s->rights & SEG_W))
         fault(cpu, st->fault_vec, st->fault_err);
-    wr_lin(cpu, s->base + sp, v, size);
+    /* A stack at privilege 3 is written with user rights, an inner stack with supervisor rights. */
+    wr_lin_as(cpu, s->base + sp, v, size, ((s->attr >> 5) & 3) == 3 && (cpu->cr0 & CR0_PE));
     st->sp = (st->sp & ~mask) | sp;
 }
 
@@ -359,8 +361,10 @@ static void task_switch(struct cpu *cpu, uint16_t sel, struct desc *nd, enum ts_
     cache_from_desc(&cpu->tr, sel, nd);
     cpu->tr.attr |= 2;                              /* busy */
     cpu->cr0 |= CR0_TS;
-    if (new32)
-        cpu->cr3 = ncr3;
+    if (new32 && (cpu->cr0 & CR0_PG)) {
+        cpu->cr3 = ncr3;           /* SDM Vol.3 7.3 step 10: CR3 is loaded only with paging on */
+        tlb_flush_nonglobal(cpu);
+    }
     for (int r = 0; r < 8; r++)
         cpu->regs[r] = new32 ? regs[r] : (cpu->regs[r] & 0xFFFF0000u) | (regs[r] & 0xFFFF);
     cpu_set_eflags(cpu, nflags);
