@@ -144,6 +144,24 @@ TEST_BEGIN "addr32"
     CHECK cx, 0x1234, "push/pop value"
     CHECK si, 0x1234, "push address = ss:sp"
 
+;--- no wrap at 1 MiB: FFFF:0010 is linear 100000h, not 0 (SDM Vol.3 20.1.1: with A20M# not
+; asserted, real-mode addresses reach 10FFEFh; the test machine has no A20 gate)
+    push ds
+    push es
+    push word 0
+    pop es
+    push word 0xFFFF
+    pop ds
+    mov word [es:0x0000], 0x1111    ; linear 0 (IVT vector 0's offset: restored below)
+    mov word [0x0010], 0x2222       ; linear 100000h
+    mov ax, [es:0x0000]
+    mov bx, [0x0010]
+    mov word [es:0x0000], lib_stubs
+    pop es
+    pop ds
+    CHECK ax, 0x1111, "ffff:0010 does not wrap to 0"
+    CHECK bx, 0x2222, "ffff:0010 is memory"
+
 ;--- 32-bit relative jumps: 66 0F 8x rel32 and 66 E9 rel32 inside the segment
     xor ax, ax
     jmp near dword .far32           ; 66 E9 rel32

@@ -188,6 +188,12 @@ TEST_BEGIN "datamov"
     xlatb
     CHECK al, 0x99, "xlat al=ff"
 
+    ; with a 16-bit address size BX + AL wraps at 64 KiB: FFF0 + 20 = 0010
+    mov byte [0x0010], 0x5A
+    mov bx, 0xFFF0
+    mov al, 0x20
+    xlatb
+    CHECK al, 0x5A, "xlat wraps at 64K"
     ; 67h: XLAT uses EBX (SDM XLAT: "DS:EBX" with a 32-bit address size)
     mov ebx, 0x00000200
     mov al, 0xFF

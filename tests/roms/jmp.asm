@@ -67,6 +67,12 @@ TEST_BEGIN "jmp"
 .ret3:
     CHECK bx, .ret3, "call m16"
 
+;--- a REP prefix on RET (the "rep ret" idiom) does nothing (SDM Vol.2 2.1.1: REP applies to string
+; and I/O instructions only)
+    call rep_ret_sub
+.ret3b:
+    CHECK bx, .ret3b, "rep ret returns"
+
 ;--- RET imm16: pops IP, then SP += imm16
     push word 0x1111
     push word 0x2222                ; two arguments
@@ -144,6 +150,23 @@ TEST_BEGIN "jmp"
     CHECK cx, 8, "o32 call far pushes 8 bytes"
     mov dx, sp
     CHECK dx, [0x20], "o32 retf restores sp"
+;--- IP wraps at 64 KiB with a 16-bit operand size (SDM Vol.2 JMP: "IF OperandSize = 16 THEN
+; EIP <- EIP AND 0000FFFFH"): code in RAM at 2000:0000 jumps back to 2000:FFF0, which jumps
+; forward to 2000:0003
+    push es
+    push word 0x2000
+    pop es
+    mov byte [es:0x0000], 0xEB
+    mov byte [es:0x0001], 0xEE        ; jmp short: (0002 - 12h) AND FFFFh = FFF0
+    mov byte [es:0xFFF0], 0xB8
+    mov word [es:0xFFF1], 0x1234      ; mov ax, 1234h
+    mov byte [es:0xFFF3], 0xEB
+    mov byte [es:0xFFF4], 0x0E        ; jmp short: (FFF5 + 0Eh) AND FFFFh = 0003
+    mov byte [es:0x0003], 0xCB        ; retf
+    pop es
+    xor ax, ax
+    call 0x2000:0x0000
+    CHECK ax, 0x1234, "ip wraps at 64K both ways"
 TEST_END
 
 ; near_sub: BX <- the pushed return address, CX <- how far SP moved
@@ -153,6 +176,11 @@ near_sub:
     mov cx, [0x20]
     sub cx, sp
     ret
+
+rep_ret_sub:
+    mov bp, sp
+    mov bx, [ss:bp]
+    rep ret
 
 ret4_sub:
     mov bp, sp

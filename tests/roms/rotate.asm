@@ -55,6 +55,11 @@ TEST_BEGIN "rotate"
     CHECK dword [0x14], 0xC0000000, "rol32 m 31"
     CHECKF F_CF, 0, "rol32 m 31 cf"
 
+    mov al, 0x81
+    db 0xC0, 0xC0, 9                ; rol al, 9: (9 AND 1FH) MOD 8 = 1: 03, CF = 1
+    CHECK al, 0x03, "rol8 imm 9"
+    CHECKF F_CF, F_CF, "rol8 imm 9 cf"
+
 ;--- ROR
     SETF F_FIXED
     mov al, 0x81

@@ -55,6 +55,50 @@ TEST_BEGIN "seglimit"
 .after4:
     CHECKT trap_count, 1, "ss word at ffff count"
     CHECKT trap_ip, .fault4, "ss word at ffff pushed IP"
+;--- a jump beyond the CS limit: SDM Vol.2 JMP: "IF tempEIP is beyond code segment limit THEN
+; #GP(0)": a fault, nothing jumps, the pushed IP is the JMP's
+    TRAP_ARM 13, .after_jmp
+.fault_jmp:
+    db 0x66, 0xE9                   ; jmp rel32 to offset 10000h in this segment
+    dd 0x10000 - ($ + 4)
+    FAIL "jmp beyond the limit: no #GP"
+.after_jmp:
+    CHECKT trap_ip, .fault_jmp, "jmp beyond the limit pushed IP"
+    CHECKT trap_cs, ROM_SEG, "jmp beyond the limit pushed CS"
+
+;--- faults leave no partial state (SDM Vol.3 6.5: a fault is reported "in such a way that the
+; instruction can be restarted ... the state is restored"): POP to a faulting memory operand
+; leaves SP, PUSH of a faulting operand leaves SP, XCHG leaves its register. (Operands made of
+; two parts, far pointers and BOUND pairs, are in farlimit.asm.)
+    TRAP_ARM 13, .after_pop
+    push word 0x4444
+    mov dx, sp
+.fault_pop:
+    pop word [0xFFFF]
+    FAIL "pop [ffff]: no #GP"
+.after_pop:
+    mov cx, sp
+    pop ax
+    CHECKT trap_ip, .fault_pop, "pop [ffff] pushed IP"
+    CHECK cx, dx, "pop [ffff] leaves sp"
+    CHECK ax, 0x4444, "pop [ffff] leaves the stack"
+    TRAP_ARM 13, .after_push
+    mov dx, sp
+.fault_push:
+    push word [0xFFFF]
+    FAIL "push [ffff]: no #GP"
+.after_push:
+    mov cx, sp
+    CHECKT trap_ip, .fault_push, "push [ffff] pushed IP"
+    CHECK cx, dx, "push [ffff] leaves sp"
+    TRAP_ARM 13, .after_xchg
+    mov ax, 0x5555
+.fault_xchg:
+    xchg [0xFFFF], ax
+    FAIL "xchg [ffff]: no #GP"
+.after_xchg:
+    CHECK ax, 0x5555, "xchg [ffff] leaves ax"
+
 ;--- a prefixed instruction: the pushed IP is the first prefix
     TRAP_ARM 13, .after5
 .fault5:

@@ -70,6 +70,12 @@ TEST_BEGIN "shift"
     sal bl, 7                       ; SAL = SHL (same opcode, SDM): 0x80
     CHECK bl, 0x80, "sal8 7"
 
+    ; an imm8 count is masked the same way: C1 /4 ib with 33 -> 1
+    mov ax, 0x4001
+    db 0xC1, 0xE0, 33               ; shl ax, 33: 8002, CF = 0, OF = 1 XOR 0 = 1
+    CHECK ax, 0x8002, "shl16 imm 33"
+    CHECKF F_CF | F_OF, F_OF, "shl16 imm 33 flags"
+
 ;--- SHR
     mov al, 0x81
     shr al, 1                       ; D0 /5: -> 0x40, CF = 1, OF = MSB(0x81) = 1

@@ -303,6 +303,13 @@ TEST_BEGIN "string"
     rep movsb                       ; DS:FFFF then DS:0000
     CHECK si, 0x0001, "si wraps"
     CHECK word [es:0x520], 0x7766, "si wraps data"
+    std
+    mov si, 0x0000
+    mov di, 0x530
+    movsb                           ; DS:0000, then SI = 0 - 1 = FFFF
+    cld
+    CHECK si, 0xFFFF, "std si wraps down"
+    CHECK byte [es:0x530], 0x77, "std si wraps down data"
 TEST_END
 
 rom_text: db "HELLO"

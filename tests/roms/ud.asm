@@ -2,7 +2,7 @@
 ; the first byte of the faulting instruction, prefixes included (SDM Vol.3 6.15 "Interrupt 6—
 ; Invalid Opcode Exception (#UD)": a fault, "the saved contents of CS and EIP registers point to
 ; the instruction that generated the exception"). Also that LOCK on a lockable memory instruction
-; does not fault.
+; does not fault, and the 15-byte instruction length limit (#GP).
 ;
 ; Each case, from the instruction's "Real-Address Mode Exceptions" in SDM Vol.2:
 ;   UD2 0F 0B; UD1 0F B9 /r; UD0 0F FF /r ("UD0/UD1/UD2—Undefined Instruction")
@@ -39,6 +39,31 @@ TEST_BEGIN "ud"
     mov ds, ax
     xor bx, bx
 
+;--- LOCK on a lockable read-modify-write memory instruction is fine
+    mov word [0x10], 5
+    lock add word [0x10], 3
+    lock inc word [0x10]
+    mov ax, 1
+    lock xadd [0x10], ax
+    lock bts word [0x10], 15
+    CHECK word [0x10], 0x800A, "lock rmw on memory"
+    CHECK ax, 9, "lock xadd"
+
+;--- instruction length: 15 bytes is the limit (SDM Vol.2 2.3.11 / Vol.3 6.15 "#GP ... exceeding
+; the instruction length limit of 15 bytes"): 14 operand-size prefixes + NOP run, 15 + NOP
+; (16 bytes) raise #GP with the pushed IP at the first prefix
+    times 14 db 0x66
+    nop
+    TRAP_ARM 13, .after_len
+.fault_len:
+    times 15 db 0x66
+    nop
+    FAIL "16-byte instruction: no #GP"
+.after_len:
+    CHECKT trap_count, 1, "16-byte instruction #GP count"
+    CHECKT trap_ip, .fault_len, "16-byte instruction pushed IP"
+    TRAP_DISARM 13
+
     UD_CASE "ud2", 0x0F, 0x0B
     UD_CASE "ud1 /r", 0x0F, 0xB9, 0xC0
     UD_CASE "ud0 /r", 0x0F, 0xFF, 0xC0
@@ -57,15 +82,6 @@ TEST_BEGIN "ud"
     UD_CASE "cmpxchg8b eax", 0x0F, 0xC7, 0xC8
     UD_CASE "jmp far ax", 0xFF, 0xE8
     UD_CASE "call far ax", 0xFF, 0xD8
-
-;--- LOCK on a lockable read-modify-write memory instruction is fine
-    mov word [0x10], 5
-    lock add word [0x10], 3
-    lock inc word [0x10]
-    mov ax, 1
-    lock xadd [0x10], ax
-    lock bts word [0x10], 15
-    CHECK word [0x10], 0x800A, "lock rmw on memory"
-    CHECK ax, 9, "lock xadd"
     TRAP_DISARM 6
+
 TEST_END
