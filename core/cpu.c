@@ -124,6 +124,7 @@ static void step(struct cpu *cpu)
     cpu->insn_esp = cpu->regs[R_ESP];
     bool tf = cpu->eflags & FL_TF;
     cpu->inhibit_irq = false;
+    cpu->ss_shadow = false;
     /* Fast path: the 15 bytes an instruction may span lie in one RAM/ROM page and within the CS
      * limit, so the decoder can read host memory directly; anything else fetches byte by byte and
      * faults precisely on the byte that is out of bounds. */
@@ -147,8 +148,10 @@ static void step(struct cpu *cpu)
     cpu->eip += in.len;
     interp_exec(cpu, &in);
     cpu->icount++;
-    /* SDM Vol.3 17.3.1.4: single-step traps after an instruction that began with TF set. */
-    if (tf && cpu->stop == CPU_RUNNING) {
+    /* SDM Vol.3 17.3.1.4: single-step traps after an instruction that began with TF set, except
+     * after MOV SS / POP SS, whose trap is suppressed (SDM Vol.3 6.8.3): the next instruction's
+     * trap comes instead, since TF is still set. */
+    if (tf && !cpu->ss_shadow && cpu->stop == CPU_RUNNING) {
         cpu->dr[6] |= 0x4000;            /* BS */
         cpu_interrupt(cpu, EXC_DB, INT_EXC, cpu->eip, false, 0);
     }

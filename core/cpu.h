@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "cpumodel.h"
 #include "decode.h"
 #include "ioport.h"
 #include "mem.h"
@@ -116,6 +117,10 @@ struct cpu {
     uint32_t dr[8];
     struct dtr gdtr, idtr;
     struct seg ldtr, tr;
+    const struct cpu_model *model;
+    uint64_t tsc_offset;  /* TSC = icount + tsc_offset (WRMSR 0x10 moves it) */
+    uint32_t sysenter_cs, sysenter_esp, sysenter_eip;   /* MSRs 174H-176H */
+    bool ss_shadow;       /* the instruction just executed was MOV SS / POP SS */
     uint8_t cpl;          /* current privilege level (SDM Vol.3 5.5): 0 in real mode, 3 in v8086 */
     bool ext_event;       /* delivering an external event or exception: faults get EXT=1 */
     bool halted;

@@ -80,8 +80,11 @@ static inline void rm_write(struct cpu *cpu, const struct insn *in, uint32_t v, 
 /* Memory operand at ModRM + extra bytes (far pointers, BOUND pairs, descriptor-table images). */
 static inline uint32_t mem_read_at(struct cpu *cpu, const struct insn *in, uint32_t extra, unsigned size)
 {
-    uint32_t off = ea_offset(cpu, in) + extra;
-    return rd_seg(cpu, in->ea.seg, in->adsize32 ? off : off & 0xFFFF, size);
+    /* The effective address wraps at the address size, but the later parts of the operand do
+     * not: with 16-bit addressing a far pointer at FFFEh reaches past 64 KiB and faults on the
+     * segment limit (SDM Vol.2 JMP, real-address mode: "#GP if a memory operand effective
+     * address is outside the segment limit"). */
+    return rd_seg(cpu, in->ea.seg, ea_offset(cpu, in) + extra, size);
 }
 
 static inline int data_seg(const struct insn *in)
@@ -729,10 +732,10 @@ static void op_group7(struct cpu *cpu, const struct insn *in)
                          processors store all 32: SDM Vol.2 SGDT) */
         struct dtr *t = in->reg ? &cpu->idtr : &cpu->gdtr;
         uint32_t off = ea_offset(cpu, in);
-        seg_check(cpu, in->ea.seg, in->adsize32 ? off + 2 : (off + 2) & 0xFFFF, 4, SEG_W);
+        seg_check(cpu, in->ea.seg, off + 2, 4, SEG_W);
         wr_seg(cpu, in->ea.seg, off, t->limit, 2);
         uint32_t base = in->opsize32 ? t->base : t->base & 0x00FFFFFF;
-        wr_seg(cpu, in->ea.seg, in->adsize32 ? off + 2 : (off + 2) & 0xFFFF, base, 4);
+        wr_seg(cpu, in->ea.seg, off + 2, base, 4);
         return;
     }
     case 2: case 3: { /* LGDT, LIDT: a 16-bit operand loads a 24-bit base */
@@ -980,8 +983,6 @@ static void op_0f(struct cpu *cpu, const struct insn *in)
         uint16_t sel = (uint16_t)mem_read_at(cpu, in, size, 2);
         seg_load(cpu, b == 0xB2 ? SEG_SS : b == 0xB4 ? SEG_FS : SEG_GS, sel);
         set_reg(cpu, in->reg, off, size);
-        if (b == 0xB2)
-            cpu->inhibit_irq = true;
         return;
     }
     case 0xB6: case 0xB7: case 0xBE: case 0xBF: {
@@ -1006,11 +1007,11 @@ static void op_0f(struct cpu *cpu, const struct insn *in)
         uint32_t off = ea_offset(cpu, in);
         if (lo == cpu->regs[R_EAX] && hi == cpu->regs[R_EDX]) {
             wr_seg(cpu, in->ea.seg, off, cpu->regs[R_EBX], 4);
-            wr_seg(cpu, in->ea.seg, in->adsize32 ? off + 4 : (off + 4) & 0xFFFF, cpu->regs[R_ECX], 4);
+            wr_seg(cpu, in->ea.seg, off + 4, cpu->regs[R_ECX], 4);
             cpu->eflags |= FL_ZF;
         } else {
             wr_seg(cpu, in->ea.seg, off, lo, 4);
-            wr_seg(cpu, in->ea.seg, in->adsize32 ? off + 4 : (off + 4) & 0xFFFF, hi, 4);
+            wr_seg(cpu, in->ea.seg, off + 4, hi, 4);
             cpu->regs[R_EAX] = lo;
             cpu->regs[R_EDX] = hi;
             cpu->eflags &= ~FL_ZF;
@@ -1058,7 +1059,7 @@ void interp_exec(struct cpu *cpu, const struct insn *in)
         seg_load(cpu, op >> 3, sel);
         set_sp(cpu, sp + size);
         if (op == 0x17)
-            cpu->inhibit_irq = true;   /* SDM Vol.2 POP: POP SS inhibits interrupts for one instruction */
+            cpu->inhibit_irq = cpu->ss_shadow = true;   /* SDM Vol.3 6.8.3: POP SS shadow */
         return;
     }
     case 0x0F: /* POP CS does not exist on the 286 and later: the decoder maps 0F to the 0F table */
@@ -1136,7 +1137,7 @@ void interp_exec(struct cpu *cpu, const struct insn *in)
     case 0x8E:
         seg_load(cpu, in->reg, (uint16_t)rm_read(cpu, in, 2));
         if (in->reg == SEG_SS)
-            cpu->inhibit_irq = true;
+            cpu->inhibit_irq = cpu->ss_shadow = true;   /* SDM Vol.3 6.8.3: MOV SS shadow */
         return;
     case 0x8F: { /* POP r/m: ESP is incremented before the destination address is computed */
         uint32_t sp = stack_off(cpu, 0);
