@@ -16,7 +16,10 @@ uint32_t cpu_get_eflags(struct cpu *cpu)
 void cpu_set_eflags(struct cpu *cpu, uint32_t value)
 {
     cpu->lf.op = LF_NONE;
-    /* Bit 1 always reads 1; bits 3, 5 and 15 always 0 (SDM Vol.1 3.4.3). */
+    /* Bit 1 always reads 1; bits 3, 5 and 15 always 0 (SDM Vol.1 3.4.3). ID can be changed only
+     * on a processor with CPUID (SDM Vol.1 3.4.3.3), which is how software detects it. */
+    if (!cpu->model->has_cpuid)
+        value = (value & ~FL_ID) | (cpu->eflags & FL_ID);
     cpu->eflags = (value | 0x2u) & ~(0x8u | 0x20u | 0x8000u);
 }
 
@@ -38,9 +41,10 @@ void cpu_reset(struct cpu *cpu)
 {
     memset(cpu->regs, 0, sizeof(cpu->regs));
     memset(&cpu->lf, 0, sizeof(cpu->lf));
-    /* SDM Vol.3 9.1.1, table 9-1: the power-up state. EDX holds the CPU signature
-     * (family 6, model 0, stepping 0 until CPUID lands with issue 4). */
-    cpu->regs[R_EDX] = 0x00000600;
+    /* SDM Vol.3 9.1.1, table 9-1: the power-up state. EDX holds the CPU signature. */
+    cpu->regs[R_EDX] = cpu->model->signature;
+    cpu->sysenter_cs = cpu->sysenter_esp = cpu->sysenter_eip = 0;
+    cpu->tsc_offset = 0 - cpu->icount;    /* the TSC restarts at 0 */
     cpu->eflags = 0x00000002;
     cpu->eip = 0x0000FFF0;
     cpu->cr0 = 0x60000010;    /* CD, NW, ET */
@@ -73,6 +77,7 @@ void cpu_init(struct cpu *cpu, struct mem *mem, struct iobus *io)
     memset(cpu, 0, sizeof(*cpu));
     cpu->mem = mem;
     cpu->io = io;
+    cpu->model = cpu_model_default();
     cpu_reset(cpu);
 }
 
@@ -214,4 +219,10 @@ uint64_t cpu_run(struct cpu *cpu, uint64_t budget)
     }
     cpu->fault_jmp = saved;
     return cpu->icount - start;
+}
+
+void cpu_set_model(struct cpu *cpu, const struct cpu_model *model)
+{
+    cpu->model = model;
+    cpu_reset(cpu);
 }

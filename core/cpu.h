@@ -152,6 +152,8 @@ struct cpu {
 /* Power-on state (SDM Vol.3 9.1.1): real mode, CS=F000 base FFFF0000, EIP=FFF0. */
 void cpu_init(struct cpu *cpu, struct mem *mem, struct iobus *io);
 void cpu_reset(struct cpu *cpu);
+/* Chooses the CPU model (core/cpumodel.c) and resets the CPU. */
+void cpu_set_model(struct cpu *cpu, const struct cpu_model *model);
 
 /* Executes up to budget instructions; returns the number executed. Stops early when cpu->stop
  * is set or the CPU halts. */

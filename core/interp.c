@@ -123,6 +123,13 @@ static void require_pm(struct cpu *cpu)
         cpu_raise(cpu, EXC_UD, 0, false);
 }
 
+/* Instructions a CPU model lacks raise #UD (SDM Vol.2: "#UD If the CPUID feature flag ... is 0"). */
+static void require_feature(struct cpu *cpu, uint32_t cpuid_bit)
+{
+    if (!(cpu->model->features & cpuid_bit))
+        cpu_raise(cpu, EXC_UD, 0, false);
+}
+
 /* ---- ports ---- */
 
 static uint32_t port_in(struct cpu *cpu, uint16_t port, unsigned size)
@@ -853,6 +860,153 @@ static void op_fpu_escape(struct cpu *cpu, const struct insn *in)
         seg_linear(cpu, in->ea.seg, ea_offset(cpu, in), fpu_operand_size(in));
 }
 
+/* ---- P5/P6 system instructions (SDM Vol.2 CPUID, RDTSC, RDMSR, WRMSR, RDPMC, SYSENTER, SYSEXIT) ---- */
+
+static bool p6_family(const struct cpu *cpu)
+{
+    return ((cpu->model->signature >> 8) & 0xF) >= 6;
+}
+
+static void op_cpuid(struct cpu *cpu)
+{
+    if (!cpu->model->has_cpuid)
+        cpu_raise(cpu, EXC_UD, 0, false);
+    /* Leaf 1 is the highest this model reports; Intel processors answer any higher leaf with the
+     * highest basic leaf's data (SDM Vol.2 CPUID, "If a value entered for CPUID.EAX is higher
+     * than the maximum input value ... the data for the highest basic information leaf"). */
+    uint32_t leaf = cpu->regs[R_EAX];
+    if (leaf == 0) {
+        cpu->regs[R_EAX] = 1;
+        cpu->regs[R_EBX] = 0x756E6547; /* "Genu" */
+        cpu->regs[R_EDX] = 0x49656E69; /* "ineI" */
+        cpu->regs[R_ECX] = 0x6C65746E; /* "ntel" */
+        return;
+    }
+    cpu->regs[R_EAX] = cpu->model->signature;
+    cpu->regs[R_EBX] = 0;
+    cpu->regs[R_ECX] = 0;
+    cpu->regs[R_EDX] = cpu->model->features;
+}
+
+static uint64_t tsc_now(const struct cpu *cpu)
+{
+    /* One tick per retired instruction until the virtual clock lands (issue 6): deterministic. */
+    return cpu->icount + cpu->tsc_offset;
+}
+
+static void op_rdtsc(struct cpu *cpu)
+{
+    require_feature(cpu, CPUID_TSC);
+    if ((cpu->cr4 & CR4_TSD) && cpu->cpl != 0 && (cpu->cr0 & CR0_PE))
+        cpu_raise(cpu, EXC_GP, 0, true);
+    uint64_t t = tsc_now(cpu);
+    cpu->regs[R_EAX] = (uint32_t)t;
+    cpu->regs[R_EDX] = (uint32_t)(t >> 32);
+}
+
+enum {
+    MSR_TSC = 0x10,
+    MSR_APIC_BASE = 0x1B,
+    MSR_SYSENTER_CS = 0x174,
+    MSR_SYSENTER_ESP = 0x175,
+    MSR_SYSENTER_EIP = 0x176,
+};
+
+static void op_rdmsr(struct cpu *cpu)
+{
+    require_feature(cpu, CPUID_MSR);
+    require_cpl0(cpu);
+    uint64_t v;
+    switch (cpu->regs[R_ECX]) {
+    case MSR_TSC: v = tsc_now(cpu); break;
+    /* No local APIC in this model (CPUID.APIC = 0): the base reads as the default address with
+     * the global enable bit (11) clear, BSP bit (8) set (SDM Vol.3 10.4.4). */
+    case MSR_APIC_BASE:
+        if (!p6_family(cpu))
+            cpu_raise(cpu, EXC_GP, 0, true);
+        v = 0xFEE00100u;
+        break;
+    case MSR_SYSENTER_CS: if (!(cpu->model->features & CPUID_SEP)) goto bad; v = cpu->sysenter_cs; break;
+    case MSR_SYSENTER_ESP: if (!(cpu->model->features & CPUID_SEP)) goto bad; v = cpu->sysenter_esp; break;
+    case MSR_SYSENTER_EIP: if (!(cpu->model->features & CPUID_SEP)) goto bad; v = cpu->sysenter_eip; break;
+    default:
+    bad:
+        /* SDM Vol.2 RDMSR: #GP(0) for a reserved or unimplemented MSR. */
+        cpu_raise(cpu, EXC_GP, 0, true);
+    }
+    cpu->regs[R_EAX] = (uint32_t)v;
+    cpu->regs[R_EDX] = (uint32_t)(v >> 32);
+}
+
+static void op_wrmsr(struct cpu *cpu)
+{
+    require_feature(cpu, CPUID_MSR);
+    require_cpl0(cpu);
+    uint64_t v = (uint64_t)cpu->regs[R_EDX] << 32 | cpu->regs[R_EAX];
+    bool sep = cpu->model->features & CPUID_SEP;
+    switch (cpu->regs[R_ECX]) {
+    case MSR_TSC: cpu->tsc_offset = v - cpu->icount; return;
+    case MSR_APIC_BASE:
+        /* Enabling an APIC that does not exist is refused. */
+        if (!p6_family(cpu) || (v & 0x800))
+            cpu_raise(cpu, EXC_GP, 0, true);
+        return;
+    case MSR_SYSENTER_CS: if (!sep) break; cpu->sysenter_cs = (uint32_t)v; return;
+    case MSR_SYSENTER_ESP: if (!sep) break; cpu->sysenter_esp = (uint32_t)v; return;
+    case MSR_SYSENTER_EIP: if (!sep) break; cpu->sysenter_eip = (uint32_t)v; return;
+    default: break;
+    }
+    cpu_raise(cpu, EXC_GP, 0, true);
+}
+
+static void op_rdpmc(struct cpu *cpu)
+{
+    /* P6 family: counters 0 and 1; CPL 0, or any CPL with CR4.PCE (SDM Vol.2 RDPMC). Event
+     * counting is not modelled: the counters read 0. */
+    if (!p6_family(cpu))
+        cpu_raise(cpu, EXC_UD, 0, false);
+    if ((cpu->cpl != 0 && !(cpu->cr4 & CR4_PCE)) || cpu->regs[R_ECX] > 1)
+        cpu_raise(cpu, EXC_GP, 0, true);
+    cpu->regs[R_EAX] = cpu->regs[R_EDX] = 0;
+}
+
+/* Flat segments SYSENTER/SYSEXIT load, whatever the GDT says (SDM Vol.2 SYSENTER). */
+static void load_flat_seg(struct seg *s, uint16_t sel, unsigned dpl, bool code)
+{
+    s->sel = sel;
+    s->base = 0;
+    s->limit = 0xFFFFFFFFu;
+    s->attr = 0xC000u | 0x90u | (dpl << 5) | (code ? 0x0Bu : 0x03u);
+    s->rights = SEG_VALID | SEG_R | (code ? 0 : SEG_W);
+}
+
+static void op_sysenter(struct cpu *cpu)
+{
+    require_feature(cpu, CPUID_SEP);
+    if (!(cpu->cr0 & CR0_PE) || (cpu->sysenter_cs & 0xFFFC) == 0)
+        cpu_raise(cpu, EXC_GP, 0, true);
+    cpu->eflags &= ~(FL_VM | FL_IF | FL_RF);
+    uint16_t cs = (uint16_t)(cpu->sysenter_cs & 0xFFFC);
+    load_flat_seg(&cpu->seg[SEG_CS], cs, 0, true);
+    load_flat_seg(&cpu->seg[SEG_SS], (uint16_t)(cs + 8), 0, false);
+    cpu->cpl = 0;
+    cpu->regs[R_ESP] = cpu->sysenter_esp;
+    cpu->eip = cpu->sysenter_eip;
+}
+
+static void op_sysexit(struct cpu *cpu)
+{
+    require_feature(cpu, CPUID_SEP);
+    if (!(cpu->cr0 & CR0_PE) || v86_mode(cpu) || cpu->cpl != 0 || (cpu->sysenter_cs & 0xFFFC) == 0)
+        cpu_raise(cpu, EXC_GP, 0, true);
+    uint16_t cs = (uint16_t)(cpu->sysenter_cs & 0xFFFC);
+    load_flat_seg(&cpu->seg[SEG_CS], (uint16_t)((cs + 16) | 3), 3, true);
+    load_flat_seg(&cpu->seg[SEG_SS], (uint16_t)((cs + 24) | 3), 3, false);
+    cpu->cpl = 3;
+    cpu->regs[R_ESP] = cpu->regs[R_ECX];
+    cpu->eip = cpu->regs[R_EDX];
+}
+
 /* The access-rights test VERR/VERW/LAR/LSL share (SDM Vol.2 LAR): false for a null or
  * out-of-table selector, or one the current privilege may not see. */
 static bool visible_desc(struct cpu *cpu, uint16_t sel, struct desc *d)
@@ -928,6 +1082,7 @@ static void op_0f(struct cpu *cpu, const struct insn *in)
         return;
     }
     if (b >= 0x40 && b <= 0x4F) {
+        require_feature(cpu, CPUID_CMOV);
         uint32_t v = rm_read(cpu, in, size);   /* the source is read whatever the condition */
         if (cond_true(cpu, b & 0xF))
             set_reg(cpu, in->reg, v, size);
@@ -1002,6 +1157,7 @@ static void op_0f(struct cpu *cpu, const struct insn *in)
         return;
     }
     case 0xC7: { /* CMPXCHG8B m64 */
+        require_feature(cpu, CPUID_CX8);
         uint32_t lo = mem_read_at(cpu, in, 0, 4), hi = mem_read_at(cpu, in, 4, 4);
         flags_materialize(cpu);
         uint32_t off = ea_offset(cpu, in);
@@ -1018,9 +1174,14 @@ static void op_0f(struct cpu *cpu, const struct insn *in)
         }
         return;
     }
+    case 0x30: op_wrmsr(cpu); return;
+    case 0x31: op_rdtsc(cpu); return;
+    case 0x32: op_rdmsr(cpu); return;
+    case 0x33: op_rdpmc(cpu); return;
+    case 0x34: op_sysenter(cpu); return;
+    case 0x35: op_sysexit(cpu); return;
+    case 0xA2: op_cpuid(cpu); return;
     default:
-        /* CPUID, RDTSC, MSRs, SYSENTER/SYSEXIT and RDPMC arrive with issue 4; a CPU without them
-         * raises #UD, as a 386 does. */
         cpu_raise(cpu, EXC_UD, 0, false);
     }
 }

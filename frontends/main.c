@@ -28,6 +28,7 @@ static void usage(FILE *f)
             "                    default: the built-in demo ROM\n"
             "  -m MB             RAM size in MiB (default 16)\n"
             "  --max-insns N     stop after N instructions (exit status 4)\n"
+            "  --cpu MODEL       CPU model: 486, pentium, pentiumpro (default)\n"
             "  -no-reboot        exit with status 2 on a triple fault instead of resetting\n"
             "  -h, --help        this text\n"
             "The guest ends the run by writing its exit status to port 0xF4; bytes written to\n"
@@ -86,6 +87,7 @@ int main(int argc, char **argv)
     const char *rom_path = JITPC_DEFAULT_ROM;
     uint64_t ram_mb = 16, max_insns = 0;
     bool no_reboot = false;
+    const struct cpu_model *model = cpu_model_default();
 
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -100,6 +102,14 @@ int main(int argc, char **argv)
         } else if (!strcmp(a, "-m")) {
             if (!has_arg || !parse_u64(argv[i + 1], &ram_mb) || ram_mb < 1 || ram_mb > 3072)
                 return fail("-m %s: expected a RAM size between 1 and 3072 MiB%s", has_arg ? argv[i + 1] : "", "");
+            i++;
+        } else if (!strcmp(a, "--cpu") || !strcmp(a, "-cpu")) {
+            if (!has_arg || !(model = cpu_model_find(argv[i + 1]))) {
+                char names[128];
+                cpu_model_list(names, sizeof(names));
+                fprintf(stderr, "jitpc: --cpu %s: unknown model (known: %s)\n", has_arg ? argv[i + 1] : "", names);
+                return EXIT_USAGE;
+            }
             i++;
         } else if (!strcmp(a, "-no-reboot") || !strcmp(a, "--no-reboot")) {
             no_reboot = true;
@@ -125,6 +135,7 @@ int main(int argc, char **argv)
     }
     free(rom);
     m.no_reboot = no_reboot;
+    cpu_set_model(&m.cpu, model);
     debugport_init(&dbg, &m.io, TEST_DEBUG_PORT, stdout);
 
     enum machine_result r = machine_run(&m, max_insns);
