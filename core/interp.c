@@ -130,6 +130,11 @@ static void require_feature(struct cpu *cpu, uint32_t cpuid_bit)
         cpu_raise(cpu, EXC_UD, 0, false);
 }
 
+static bool p6_family(const struct cpu *cpu)
+{
+    return ((cpu->model->signature >> 8) & 0xF) >= 6;
+}
+
 /* ---- ports ---- */
 
 static uint32_t port_in(struct cpu *cpu, uint16_t port, unsigned size)
@@ -778,6 +783,8 @@ static void op_group7(struct cpu *cpu, const struct insn *in)
 static void op_mov_cr(struct cpu *cpu, const struct insn *in)
 {
     bool to_cr = in->op == OP_0F + 0x22;
+    if (in->reg == 4 && !cpu->model->has_cpuid)
+        cpu_raise(cpu, EXC_UD, 0, false);     /* CR4 arrived with the Pentium (SDM Vol.3 2.5) */
     if (!to_cr) {
         uint32_t v = in->reg == 0 ? cpu->cr0 : in->reg == 2 ? cpu->cr2 : in->reg == 3 ? cpu->cr3 : cpu->cr4;
         cpu->regs[in->rm] = v;
@@ -804,7 +811,12 @@ static void op_mov_cr(struct cpu *cpu, const struct insn *in)
         break;
     default: {
         /* Bits this model does not implement are reserved: #GP(0) (SDM Vol.3 2.5). */
-        uint32_t known = CR4_VME | CR4_PVI | CR4_TSD | CR4_DE | CR4_PSE | CR4_PGE | CR4_PCE;
+        uint32_t f = cpu->model->features, known = 0;
+        known |= (f & CPUID_DE) ? CR4_DE : 0;
+        known |= (f & CPUID_PSE) ? CR4_PSE : 0;
+        known |= (f & CPUID_TSC) ? CR4_TSD : 0;
+        known |= (f & CPUID_PGE) ? CR4_PGE : 0;
+        known |= p6_family(cpu) ? CR4_PCE : 0;
         if (v & ~known)
             cpu_raise(cpu, EXC_GP, 0, true);
         uint32_t changed = cpu->cr4 ^ v;
@@ -861,11 +873,6 @@ static void op_fpu_escape(struct cpu *cpu, const struct insn *in)
 }
 
 /* ---- P5/P6 system instructions (SDM Vol.2 CPUID, RDTSC, RDMSR, WRMSR, RDPMC, SYSENTER, SYSEXIT) ---- */
-
-static bool p6_family(const struct cpu *cpu)
-{
-    return ((cpu->model->signature >> 8) & 0xF) >= 6;
-}
 
 static void op_cpuid(struct cpu *cpu)
 {
