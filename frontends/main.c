@@ -29,6 +29,7 @@ static void usage(FILE *f)
             "  -m MB             RAM size in MiB (default 16)\n"
             "  --max-insns N     stop after N instructions (exit status 4)\n"
             "  --cpu MODEL       CPU model: 486, pentium, pentiumpro (default)\n"
+            "  --stats           print instruction and TLB counters on exit (stderr)\n"
             "  -no-reboot        exit with status 2 on a triple fault instead of resetting\n"
             "  -h, --help        this text\n"
             "The guest ends the run by writing its exit status to port 0xF4; bytes written to\n"
@@ -86,7 +87,7 @@ int main(int argc, char **argv)
 {
     const char *rom_path = JITPC_DEFAULT_ROM;
     uint64_t ram_mb = 16, max_insns = 0;
-    bool no_reboot = false;
+    bool no_reboot = false, stats = false;
     const struct cpu_model *model = cpu_model_default();
 
     for (int i = 1; i < argc; i++) {
@@ -103,6 +104,8 @@ int main(int argc, char **argv)
             if (!has_arg || !parse_u64(argv[i + 1], &ram_mb) || ram_mb < 1 || ram_mb > 3072)
                 return fail("-m %s: expected a RAM size between 1 and 3072 MiB%s", has_arg ? argv[i + 1] : "", "");
             i++;
+        } else if (!strcmp(a, "--stats")) {
+            stats = true;
         } else if (!strcmp(a, "--cpu") || !strcmp(a, "-cpu")) {
             if (!has_arg || !(model = cpu_model_find(argv[i + 1]))) {
                 char names[128];
@@ -159,6 +162,15 @@ int main(int argc, char **argv)
         fprintf(stderr, "jitpc: stopped after %llu instructions (--max-insns)\n", (unsigned long long)m.cpu.icount);
         status = EXIT_LIMIT;
         break;
+    }
+    if (stats) {
+        const struct tlb_stats *t = &m.cpu.tlb_stats;
+        fprintf(stderr, "jitpc: stats: instructions %llu, tlb misses %llu, page walks %llu, page faults %llu, "
+                        "tlb flushes %llu, page flushes %llu, unmapped memory accesses %llu, unmapped port accesses %llu\n",
+                (unsigned long long)m.cpu.icount, (unsigned long long)t->misses, (unsigned long long)t->walks,
+                (unsigned long long)t->page_faults, (unsigned long long)t->flushes,
+                (unsigned long long)t->page_flushes, (unsigned long long)m.mem.unmapped_accesses,
+                (unsigned long long)m.io.unmapped_accesses);
     }
     machine_free(&m);
     return status;
