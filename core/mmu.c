@@ -42,6 +42,16 @@ void tlb_flush_page(struct cpu *cpu, uint32_t lin)
     unsigned i = (lin >> MEM_PAGE_SHIFT) & (TLB_SIZE - 1);
     for (int u = 0; u < 2; u++)
         cpu->tlb[u][i] = (struct tlb_entry){.tag_r = TLB_INVALID, .tag_w = TLB_INVALID};
+    /* A 4 MiB page is cached here as 4 KiB entries; INVLPG of any address in it must drop them
+     * all (SDM Vol.3 4.10.2.3). Which entries came from a 4 MiB page is not recorded, so with
+     * CR4.PSE set drop every entry of lin's 4 MiB region (dropping more is always allowed). */
+    if (cpu->cr4 & CR4_PSE) {
+        uint32_t region = lin & 0xFFC00000u;
+        for (int u = 0; u < 2; u++)
+            for (unsigned j = 0; j < TLB_SIZE; j++)
+                if ((cpu->tlb[u][j].tag_r & 0xFFC00000u) == region)
+                    cpu->tlb[u][j] = (struct tlb_entry){.tag_r = TLB_INVALID, .tag_w = TLB_INVALID};
+    }
     cpu->tlb_stats.page_flushes++;
 }
 
