@@ -122,6 +122,31 @@ static uint8_t fetch_code(void *opaque, unsigned i)
     return (uint8_t)rd_lin_as(cpu, seg_linear(cpu, SEG_CS, off, 1), 1, cpu->cpl == 3);
 }
 
+/* The decoded instruction at lin (whose page e maps to RAM or ROM), from the cache or decoded
+ * now and cached. */
+static const struct insn *cached_decode(struct cpu *cpu, const struct tlb_entry *e, uint32_t lin, bool code32)
+{
+    uint32_t phys = e->phys | (lin & (MEM_PAGE_SIZE - 1));
+    struct dcache_entry *d = &cpu->dcache[(phys ^ (phys >> DCACHE_BITS)) & (DCACHE_SIZE - 1)];
+    struct mem *mem = cpu->mem;
+    if (d->valid && d->phys == phys && d->code32 == code32 && mem_is_code(mem, phys) &&
+        d->gen == mem_page_gen(mem, phys)) {
+        cpu->dcache_hits++;
+        return &d->in;
+    }
+    cpu->dcache_misses++;
+    if (!mem_is_code(mem, phys)) {
+        mem_mark_code(mem, phys);
+        tlb_protect_code(cpu, e->phys);
+    }
+    decode_buf(&d->in, code32, e->host + (lin & (MEM_PAGE_SIZE - 1)), INSN_MAX_LEN);
+    d->phys = phys;
+    d->code32 = code32;
+    d->gen = mem_page_gen(mem, phys);
+    d->valid = 1;
+    return &d->in;
+}
+
 static void step(struct cpu *cpu)
 {
     struct insn in;
@@ -135,17 +160,19 @@ static void step(struct cpu *cpu)
      * faults precisely on the byte that is out of bounds. */
     const struct seg *cs = &cpu->seg[SEG_CS];
     uint32_t lin = cs->base + cpu->eip;
-    const uint8_t *code = NULL;
+    bool code32 = cs->attr & SEG_ATTR_DB;
+    const struct insn *dec = NULL;
     if ((lin & (MEM_PAGE_SIZE - 1)) <= MEM_PAGE_SIZE - INSN_MAX_LEN && cpu->eip <= cs->limit &&
         cs->limit - cpu->eip >= INSN_MAX_LEN - 1 && (cs->rights & SEG_VALID)) {
         const struct tlb_entry *e = tlb_lookup(cpu, lin, ACC_EXEC, cpu->cpl == 3);
         if (e->host)
-            code = e->host + (lin & (MEM_PAGE_SIZE - 1));
+            dec = cached_decode(cpu, e, lin, code32);
     }
-    if (code)
-        decode_buf(&in, cs->attr & SEG_ATTR_DB, code, INSN_MAX_LEN);
-    else
-        decode_insn(&in, cs->attr & SEG_ATTR_DB, fetch_code, cpu);
+    if (dec) {
+        in = *dec;
+    } else {
+        decode_insn(&in, code32, fetch_code, cpu);
+    }
     if (in.error == INSN_UD)
         cpu_raise(cpu, EXC_UD, 0, false);
     if (in.error == INSN_TOO_LONG)

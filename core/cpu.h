@@ -95,6 +95,19 @@ struct tlb_stats {
     uint64_t misses, walks, page_faults, flushes, page_flushes;
 };
 
+/* Decoded-instruction cache (DESIGN.md "decode once"): keyed by the physical address of the
+ * instruction and the code size; valid while the page's generation is unchanged. */
+#define DCACHE_BITS 11
+#define DCACHE_SIZE (1u << DCACHE_BITS)
+
+struct dcache_entry {
+    uint32_t phys;
+    uint32_t gen;
+    uint8_t code32;
+    uint8_t valid;
+    struct insn in;
+};
+
 struct dtr {
     uint32_t base;
     uint16_t limit;
@@ -147,6 +160,8 @@ struct cpu {
     bool exc_has_error;
     int delivering;       /* vector being delivered, or -1: a fault now is a double fault */
     bool inhibit_irq;     /* MOV SS / POP SS / STI shadow: one instruction */
+    uint64_t dcache_hits, dcache_misses;
+    struct dcache_entry dcache[DCACHE_SIZE];
 };
 
 /* Power-on state (SDM Vol.3 9.1.1): real mode, CS=F000 base FFFF0000, EIP=FFF0. */

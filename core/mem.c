@@ -9,8 +9,10 @@ bool mem_init(struct mem *mem, uint32_t ram_size)
     memset(mem, 0, sizeof(*mem));
     mem->a20_mask = 0xFFFFFFFFu;
     mem->page_region = calloc(MEM_PAGES, 1);
+    mem->code_page = calloc(MEM_PAGES, 1);
+    mem->page_gen = calloc(MEM_PAGES, sizeof(uint32_t));
     mem->ram = calloc(ram_size ? ram_size : 1, 1);
-    if (!mem->page_region || !mem->ram) {
+    if (!mem->page_region || !mem->code_page || !mem->page_gen || !mem->ram) {
         mem_free(mem);
         return false;
     }
@@ -21,7 +23,11 @@ bool mem_init(struct mem *mem, uint32_t ram_size)
 void mem_free(struct mem *mem)
 {
     free(mem->page_region);
+    free(mem->code_page);
+    free(mem->page_gen);
     free(mem->ram);
+    mem->code_page = NULL;
+    mem->page_gen = NULL;
     mem->page_region = NULL;
     mem->ram = NULL;
 }
@@ -85,6 +91,12 @@ static uint32_t read_slow(struct mem *mem, uint32_t addr, unsigned size)
 
 static void write_slow(struct mem *mem, uint32_t addr, uint32_t v, unsigned size)
 {
+    uint32_t page = addr >> MEM_PAGE_SHIFT;
+    if (mem->code_page[page]) {
+        mem->code_page[page] = 0;
+        mem->page_gen[page]++;
+        mem->code_page_writes++;
+    }
     struct mem_region *r = region_of(mem, addr);
     if (!r) {
         mem->unmapped_accesses++;

@@ -33,6 +33,12 @@ struct mem {
     unsigned nregions;
     struct mem_region regions[MEM_MAX_REGIONS];
     uint8_t *page_region;        /* MEM_PAGES entries: region index + 1, 0 = unmapped */
+    /* Self-modifying-code tracking for the decoded-instruction cache: code_page[p] is set while
+     * instructions decoded from physical page p are cached; any write to the page through the
+     * bus clears it and bumps page_gen[p], which retires those decodes. */
+    uint8_t *code_page;
+    uint32_t *page_gen;
+    uint64_t code_page_writes;   /* counter for --stats */
     uint64_t unmapped_accesses;  /* counter for --stats */
 };
 
@@ -43,6 +49,22 @@ void mem_free(struct mem *mem);
 bool mem_map_host(struct mem *mem, uint32_t base, uint32_t size, uint8_t *host, bool readonly);
 bool mem_map_mmio(struct mem *mem, uint32_t base, uint32_t size, const struct mmio_ops *ops, void *opaque);
 void mem_set_a20(struct mem *mem, bool enabled);
+
+/* Marks physical page of addr as holding cached decoded instructions. */
+static inline void mem_mark_code(struct mem *mem, uint32_t addr)
+{
+    mem->code_page[(addr & mem->a20_mask) >> MEM_PAGE_SHIFT] = 1;
+}
+
+static inline bool mem_is_code(const struct mem *mem, uint32_t addr)
+{
+    return mem->code_page[(addr & mem->a20_mask) >> MEM_PAGE_SHIFT] != 0;
+}
+
+static inline uint32_t mem_page_gen(const struct mem *mem, uint32_t addr)
+{
+    return mem->page_gen[(addr & mem->a20_mask) >> MEM_PAGE_SHIFT];
+}
 
 /* The region that answers at physical address addr (after the A20 mask), or NULL. */
 const struct mem_region *mem_region_at(struct mem *mem, uint32_t addr);

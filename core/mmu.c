@@ -123,7 +123,8 @@ struct tlb_entry *mmu_translate(struct cpu *cpu, uint32_t lin, enum mmu_access a
     struct tlb_entry *e = &cpu->tlb[user][(lin >> MEM_PAGE_SHIFT) & (TLB_SIZE - 1)];
     const struct mem_region *r = mem_region_at(cpu->mem, phys);
     e->tag_r = page;
-    e->tag_w = writable && dirty ? page : TLB_INVALID;
+    /* Writes to a page holding cached decodes take the bus path, which retires them. */
+    e->tag_w = writable && dirty && !mem_is_code(cpu->mem, phys) ? page : TLB_INVALID;
     e->phys = phys;
     e->host = NULL;
     e->global = global;
@@ -133,4 +134,13 @@ struct tlb_entry *mmu_translate(struct cpu *cpu, uint32_t lin, enum mmu_access a
             e->tag_w = TLB_INVALID;                   /* ROM writes go to the bus, which drops them */
     }
     return e;
+}
+
+void tlb_protect_code(struct cpu *cpu, uint32_t phys)
+{
+    uint32_t page = phys & ~(MEM_PAGE_SIZE - 1);
+    for (int u = 0; u < 2; u++)
+        for (unsigned i = 0; i < TLB_SIZE; i++)
+            if (cpu->tlb[u][i].phys == page)
+                cpu->tlb[u][i].tag_w = TLB_INVALID;
 }

@@ -16,4 +16,8 @@ struct tlb_entry *mmu_translate(struct cpu *cpu, uint32_t lin, enum mmu_access a
 void tlb_flush_nonglobal(struct cpu *cpu);
 void tlb_flush_page(struct cpu *cpu, uint32_t lin);
 
+/* A page now holds cached decoded instructions: its write entries go, so that writes reach the
+ * bus and retire the decodes (self-modifying code). */
+void tlb_protect_code(struct cpu *cpu, uint32_t phys);
+
 #endif
