@@ -168,17 +168,16 @@ static void step(struct cpu *cpu)
         if (e->host)
             dec = cached_decode(cpu, e, lin, code32);
     }
-    if (dec) {
-        in = *dec;
-    } else {
+    if (!dec) {
         decode_insn(&in, code32, fetch_code, cpu);
+        dec = &in;
     }
-    if (in.error == INSN_UD)
+    if (dec->error == INSN_UD)
         cpu_raise(cpu, EXC_UD, 0, false);
-    if (in.error == INSN_TOO_LONG)
+    if (dec->error == INSN_TOO_LONG)
         cpu_raise(cpu, EXC_GP, 0, true);
-    cpu->eip += in.len;
-    interp_exec(cpu, &in);
+    cpu->eip += dec->len;
+    interp_exec(cpu, dec);
     cpu->icount++;
     /* SDM Vol.3 17.3.1.4: single-step traps after an instruction that began with TF set, except
      * after MOV SS / POP SS, whose trap is suppressed (SDM Vol.3 6.8.3): the next instruction's
