@@ -8,6 +8,7 @@
 
 #include "cpumodel.h"
 #include "decode.h"
+#include "float80.h"
 #include "ioport.h"
 #include "mem.h"
 
@@ -108,6 +109,18 @@ struct dcache_entry {
     struct insn in;
 };
 
+/* x87 state (SDM Vol.1 8.1). st[] are the physical registers R0-R7; ST(i) is R((top+i)&7). */
+struct fpu {
+    struct f80 st[8];
+    uint16_t cw;       /* control word */
+    uint16_t sw;       /* status word without TOP (bits 13:11 come from top) */
+    uint16_t tw;       /* full tag word: 2 bits per physical register, 11 = empty */
+    uint8_t top;
+    uint16_t fop;      /* last non-control instruction's opcode (11 bits) */
+    uint32_t fip, fdp; /* its address and its memory operand's offset */
+    uint16_t fcs, fds;
+};
+
 struct dtr {
     uint32_t base;
     uint16_t limit;
@@ -127,6 +140,7 @@ struct cpu {
     struct lazy_flags lf;
     struct seg seg[6];
     uint32_t cr0, cr2, cr3, cr4;
+    struct fpu fpu;
     uint32_t dr[8];
     struct dtr gdtr, idtr;
     struct seg ldtr, tr;
