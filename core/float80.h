@@ -36,9 +36,17 @@ struct f80_ctx {
     uint8_t rc;        /* enum f80_rc */
     uint8_t pc;        /* enum f80_pc */
     uint8_t masks;     /* FCW bits 5:0 */
-    uint8_t flags;     /* out: F80_* raised by the operation */
-    bool c1;           /* out: rounded up */
+    uint8_t flags;     /* out: F80_* raised by the operation (reset by every call) */
+    bool c1;           /* out: rounded up (reset by every call) */
 };
+
+/* Every operation below that takes a ctx first clears ctx->flags and ctx->c1, then sets them.
+ * Unmasked pre-computation exceptions: when (flags & ~masks) has IE, DE or ZE the x87 leaves the
+ * destination unchanged (SDM Vol.1 4.9.2), so the caller must not store the returned value.
+ * Unmasked OE/UE: the returned extended value is the bias-adjusted one (exponent -/+ 24576) to
+ * be stored in a register; for stores to memory (f80_to_f32/f64) nothing is to be stored.
+ * The operations never look at the stack: stack faults (IE with SF, C1 = overflow) and the tag
+ * word are the caller's; f80_tag gives the tag of a non-empty register. */
 
 /* Arithmetic (FADD FSUB FMUL FDIV FSQRT, all rounded to the precision and rounding control). */
 struct f80 f80_add(struct f80 a, struct f80 b, struct f80_ctx *ctx);
@@ -64,6 +72,14 @@ uint16_t f80_compare(struct f80 a, struct f80 b, bool quiet, struct f80_ctx *ctx
 
 /* FXAM: the C3 C2 C1 C0 class bits as FSW bits, given whether the register is empty. */
 uint16_t f80_examine(struct f80 a, bool empty);
+
+/* Classification helpers (SDM Vol.1 4.8.3, table 8-1 tags): tag 0 valid, 1 zero, 2 special
+ * (NaN, infinity, denormal, pseudo-denormal, unsupported). */
+unsigned f80_tag(struct f80 a);
+bool f80_is_nan(struct f80 a);           /* QNaN or SNaN (bit 63 set, exponent all ones) */
+bool f80_is_snan(struct f80 a);
+bool f80_is_unsupported(struct f80 a);   /* unnormal, pseudo-zero, pseudo-infinity, pseudo-NaN */
+struct f80 f80_indefinite(void);         /* the QNaN real indefinite, FFFF C000000000000000 */
 
 /* Conversions. Integer stores round per rc; out-of-range or NaN gives the integer indefinite
  * (the most negative value) with IE (SDM Vol.2 FIST). Real stores round to the format. */

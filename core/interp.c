@@ -1073,7 +1073,7 @@ static void op_lar_lsl(struct cpu *cpu, const struct insn *in, bool lsl)
     if (lsl)
         set_reg(cpu, in->reg, desc_limit(&d), osize(in));
     else
-        set_reg(cpu, in->reg, d.hi & (in->opsize32 ? 0x00F0FF00u : 0xFF00u), osize(in));
+        set_reg(cpu, in->reg, d.hi & (in->opsize32 ? 0x00FFFF00u : 0xFF00u), osize(in)); /* bits 19:16 (limit) as the host CPU returns them */
 }
 
 static void op_0f(struct cpu *cpu, const struct insn *in)
