@@ -166,11 +166,13 @@ int main(int argc, char **argv)
     if (stats) {
         const struct tlb_stats *t = &m.cpu.tlb_stats;
         fprintf(stderr, "jitpc: stats: instructions %llu, tlb misses %llu, page walks %llu, page faults %llu, "
-                        "tlb flushes %llu, page flushes %llu, unmapped memory accesses %llu, unmapped port accesses %llu\n",
+                        "tlb flushes %llu, page flushes %llu, unmapped memory accesses %llu, unmapped port accesses %llu, "
+                        "decode cache hits %llu, misses %llu, code-page writes %llu\n",
                 (unsigned long long)m.cpu.icount, (unsigned long long)t->misses, (unsigned long long)t->walks,
                 (unsigned long long)t->page_faults, (unsigned long long)t->flushes,
                 (unsigned long long)t->page_flushes, (unsigned long long)m.mem.unmapped_accesses,
-                (unsigned long long)m.io.unmapped_accesses);
+                (unsigned long long)m.io.unmapped_accesses, (unsigned long long)m.cpu.dcache_hits,
+                (unsigned long long)m.cpu.dcache_misses, (unsigned long long)m.mem.code_page_writes);
     }
     machine_free(&m);
     return status;
