@@ -42,9 +42,10 @@ static inline const struct tlb_entry *tlb_lookup(struct cpu *cpu, uint32_t lin, 
 {
     const struct tlb_entry *e = &cpu->tlb[user][(lin >> MEM_PAGE_SHIFT) & (TLB_SIZE - 1)];
     uint32_t page = lin & ~(MEM_PAGE_SIZE - 1);
-    if ((acc == ACC_WRITE ? e->tag_w : e->tag_r) == page)
-        return e;
-    return mmu_translate(cpu, lin, acc, user);
+    if (acc != ACC_WRITE)
+        return e->tag_r == page ? e : mmu_translate(cpu, lin, acc, user);
+    /* A write hit, or a hit on a page holding code (wr_page sends those through the bus). */
+    return (e->tag_w & ~TLB_CODE) == page ? e : mmu_translate(cpu, lin, acc, user);
 }
 
 static inline uint32_t lin_to_phys(struct cpu *cpu, uint32_t lin, enum mmu_access acc, bool user)
@@ -76,7 +77,7 @@ static inline uint32_t rd_page(struct cpu *cpu, uint32_t lin, unsigned size, boo
 static inline void wr_page(struct cpu *cpu, const struct tlb_entry *e, uint32_t lin, uint32_t v, unsigned size)
 {
     uint32_t off = lin & (MEM_PAGE_SIZE - 1);
-    if (e->host && e->tag_w != TLB_INVALID) {
+    if (e->host && !(e->tag_w & (TLB_INVALID | TLB_CODE))) {
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
         memcpy(e->host + off, &v, size);
 #else

@@ -135,11 +135,10 @@ static const struct insn *cached_decode(struct cpu *cpu, const struct tlb_entry 
         return &d->in;
     }
     cpu->dcache_misses++;
-    if (!mem_is_code(mem, phys)) {
-        mem_mark_code(mem, phys);
+    if (!mem_is_code(mem, phys))
         tlb_protect_code(cpu, e->phys);
-    }
     decode_buf(&d->in, code32, e->host + (lin & (MEM_PAGE_SIZE - 1)), INSN_MAX_LEN);
+    mem_mark_code(mem, phys, d->in.len);
     d->phys = phys;
     d->code32 = code32;
     d->gen = mem_page_gen(mem, phys);

@@ -83,6 +83,9 @@ struct lazy_flags {
 #define TLB_BITS 8
 #define TLB_SIZE (1u << TLB_BITS)
 #define TLB_INVALID 1u
+/* In tag_w: the page is writable, but holds cached decoded instructions, so writes go through
+ * the memory bus (which retires the decodes they touch) instead of straight to host memory. */
+#define TLB_CODE 2u
 
 struct tlb_entry {
     uint32_t tag_r;      /* reads and instruction fetches */

@@ -10,9 +10,10 @@ bool mem_init(struct mem *mem, uint32_t ram_size)
     mem->a20_mask = 0xFFFFFFFFu;
     mem->page_region = calloc(MEM_PAGES, 1);
     mem->code_page = calloc(MEM_PAGES, 1);
+    mem->code_chunks = calloc(MEM_PAGES, sizeof(uint64_t));
     mem->page_gen = calloc(MEM_PAGES, sizeof(uint32_t));
     mem->ram = calloc(ram_size ? ram_size : 1, 1);
-    if (!mem->page_region || !mem->code_page || !mem->page_gen || !mem->ram) {
+    if (!mem->page_region || !mem->code_page || !mem->code_chunks || !mem->page_gen || !mem->ram) {
         mem_free(mem);
         return false;
     }
@@ -24,6 +25,8 @@ void mem_free(struct mem *mem)
 {
     free(mem->page_region);
     free(mem->code_page);
+    free(mem->code_chunks);
+    mem->code_chunks = NULL;
     free(mem->page_gen);
     free(mem->ram);
     mem->code_page = NULL;
@@ -93,9 +96,15 @@ static void write_slow(struct mem *mem, uint32_t addr, uint32_t v, unsigned size
 {
     uint32_t page = addr >> MEM_PAGE_SHIFT;
     if (mem->code_page[page]) {
-        mem->code_page[page] = 0;
-        mem->page_gen[page]++;
-        mem->code_page_writes++;
+        /* size <= 4 and the access lies within the page: at most two chunks. */
+        unsigned off = addr & (MEM_PAGE_SIZE - 1), first = off >> 6, last = (off + size - 1) >> 6;
+        uint64_t touched = (~0ull >> (63 - last + first)) << first;
+        if (mem->code_chunks[page] & touched) {
+            mem->code_page[page] = 0;
+            mem->code_chunks[page] = 0;
+            mem->page_gen[page]++;
+            mem->code_page_writes++;
+        }
     }
     struct mem_region *r = region_of(mem, addr);
     if (!r) {

@@ -37,6 +37,7 @@ struct mem {
      * instructions decoded from physical page p are cached; any write to the page through the
      * bus clears it and bumps page_gen[p], which retires those decodes. */
     uint8_t *code_page;
+    uint64_t *code_chunks;       /* per page: which 64-byte chunks hold cached instructions */
     uint32_t *page_gen;
     uint64_t code_page_writes;   /* counter for --stats */
     uint64_t unmapped_accesses;  /* counter for --stats */
@@ -50,10 +51,16 @@ bool mem_map_host(struct mem *mem, uint32_t base, uint32_t size, uint8_t *host, 
 bool mem_map_mmio(struct mem *mem, uint32_t base, uint32_t size, const struct mmio_ops *ops, void *opaque);
 void mem_set_a20(struct mem *mem, bool enabled);
 
-/* Marks physical page of addr as holding cached decoded instructions. */
-static inline void mem_mark_code(struct mem *mem, uint32_t addr)
+/* Marks the len bytes of a decoded instruction at addr (within one page) as cached code. Only a
+ * write that touches a marked 64-byte chunk retires the page's decodes, so data next to code
+ * (DESIGN.md: "track code below page granularity") costs a bus write but no re-decode. */
+static inline void mem_mark_code(struct mem *mem, uint32_t addr, unsigned len)
 {
-    mem->code_page[(addr & mem->a20_mask) >> MEM_PAGE_SHIFT] = 1;
+    addr &= mem->a20_mask;
+    uint32_t page = addr >> MEM_PAGE_SHIFT, off = addr & (MEM_PAGE_SIZE - 1);
+    unsigned first = off >> 6, last = (off + len - 1) >> 6;
+    mem->code_page[page] = 1;
+    mem->code_chunks[page] |= (~0ull >> (63 - last + first)) << first;
 }
 
 static inline bool mem_is_code(const struct mem *mem, uint32_t addr)

@@ -124,7 +124,7 @@ struct tlb_entry *mmu_translate(struct cpu *cpu, uint32_t lin, enum mmu_access a
     const struct mem_region *r = mem_region_at(cpu->mem, phys);
     e->tag_r = page;
     /* Writes to a page holding cached decodes take the bus path, which retires them. */
-    e->tag_w = writable && dirty && !mem_is_code(cpu->mem, phys) ? page : TLB_INVALID;
+    e->tag_w = writable && dirty ? page | (mem_is_code(cpu->mem, phys) ? TLB_CODE : 0) : TLB_INVALID;
     e->phys = phys;
     e->host = NULL;
     e->global = global;
@@ -141,6 +141,6 @@ void tlb_protect_code(struct cpu *cpu, uint32_t phys)
     uint32_t page = phys & ~(MEM_PAGE_SIZE - 1);
     for (int u = 0; u < 2; u++)
         for (unsigned i = 0; i < TLB_SIZE; i++)
-            if (cpu->tlb[u][i].phys == page)
-                cpu->tlb[u][i].tag_w = TLB_INVALID;
+            if (cpu->tlb[u][i].phys == page && !(cpu->tlb[u][i].tag_w & TLB_INVALID))
+                cpu->tlb[u][i].tag_w |= TLB_CODE;
 }
