@@ -36,11 +36,13 @@ struct f80_ctx {
     uint8_t rc;        /* enum f80_rc */
     uint8_t pc;        /* enum f80_pc */
     uint8_t masks;     /* FCW bits 5:0 */
-    uint8_t flags;     /* out: F80_* raised by the operation (reset by every call) */
-    bool c1;           /* out: rounded up (reset by every call) */
+    uint8_t flags;     /* in/out: F80_* raised; operations OR into it, never clear it */
+    bool c1;           /* out: rounded up (cleared by every call, set by the last rounding) */
 };
 
-/* Every operation below that takes a ctx first clears ctx->flags and ctx->c1, then sets them.
+/* Start each instruction with flags = 0. Flags accumulate, so a memory operand's conversion
+ * (f80_from_f32/f64) and the arithmetic on it share one ctx: the conversion's DE or IE stays,
+ * and an unmasked DE from it makes the arithmetic stop without a result, as on the x87.
  * Unmasked pre-computation exceptions: when (flags & ~masks) has IE, DE or ZE the x87 leaves the
  * destination unchanged (SDM Vol.1 4.9.2), so the caller must not store the returned value.
  * Unmasked OE/UE: the returned extended value is the bias-adjusted one (exponent -/+ 24576) to
@@ -94,8 +96,12 @@ uint64_t f80_to_f64(struct f80 a, struct f80_ctx *ctx);
 struct f80 f80_from_bcd(const uint8_t bcd[10]);
 void f80_to_bcd(struct f80 a, uint8_t bcd[10], struct f80_ctx *ctx);
 
-/* Transcendentals (FSIN FCOS FPTAN FPATAN F2XM1 FYL2X FYL2XP1). For FSIN/FCOS/FPTAN an operand
- * outside +-2^63 sets *out_of_range (C2) and leaves the operand unchanged. */
+/* Transcendentals (FSIN FCOS FPTAN FPATAN F2XM1 FYL2X FYL2XP1), rounded per rc at 64 bits from a
+ * ~126-bit evaluation; FSIN/FCOS/FPTAN reduce by the x87's 66-bit pi (SDM Vol.1 8.3.10). Within
+ * 1 ulp of the host x87 (identical in 88-97%, where the x87 itself is not correctly rounded;
+ * tests/fpu/test_transcendental.c). For FSIN/FCOS/FPTAN an operand outside +-2^63 sets
+ * *out_of_range (C2) and leaves the operand unchanged; f80_tan returns tan only (the caller
+ * pushes the 1.0 of FPTAN). f80_atan2 and f80_yl2x*: y is ST1, x is ST0. */
 struct f80 f80_sin(struct f80 a, bool *out_of_range, struct f80_ctx *ctx);
 struct f80 f80_cos(struct f80 a, bool *out_of_range, struct f80_ctx *ctx);
 struct f80 f80_tan(struct f80 a, bool *out_of_range, struct f80_ctx *ctx);

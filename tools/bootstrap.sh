@@ -6,7 +6,8 @@ SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 PKGS="meson ninja-build pkg-config gcc libc6-dev nasm python3 \
       libcapstone-dev libffi-dev libsdl2-dev check \
-      zlib1g-dev libjson-c-dev libunicorn-dev seabios"
+      zlib1g-dev libjson-c-dev libunicorn-dev seabios gcc-multilib \
+      gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user-static"
 $SUDO apt-get update -q
 # shellcheck disable=SC2086 # word splitting of the package list is intended
 DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends $PKGS

@@ -1,0 +1,1486 @@
+/* 80-bit extended-precision arithmetic in software (issue 5). Integer arithmetic only, so every
+ * host gives the x87's bits; tests/fpu/test_float80_oracle.c checks them against the host x87.
+ *
+ * References: SDM Vol.1 4.2.2 and 4.8 (formats, special values, unsupported encodings), 4.9
+ * (exceptions and masked responses), 8.1.5 (precision and rounding control), 8.3.x, and each
+ * instruction's page in Vol.2. Where the manual leaves a choice open (tininess, NaN priority,
+ * FPREM's partial step), the host x87 was the arbiter; those places say so. */
+#include "float80.h"
+
+typedef unsigned __int128 u128;
+
+#define BIAS 16383
+#define EXP_INF 0x7FFF
+#define INT_BIT (1ull << 63)
+#define QUIET_BIT (1ull << 62)
+#define UNMASKED_BIAS 24576 /* SDM Vol.1 4.9.1.4/4.9.1.5: unmasked OE/UE exponent adjust */
+
+enum cls { CL_ZERO, CL_NORMAL, CL_DENORMAL, CL_INF, CL_QNAN, CL_SNAN, CL_UNSUPPORTED };
+
+/* A finite non-zero value, normalised: m has bit 63 set, value = m / 2^63 * 2^e (e unbiased,
+ * may lie below the format's minimum for denormal operands). */
+struct unp {
+    bool s;
+    int32_t e;
+    uint64_t m;
+};
+
+static bool sign_of(struct f80 a)
+{
+    return a.se >> 15;
+}
+
+static int exp_of(struct f80 a)
+{
+    return a.se & 0x7FFF;
+}
+
+static struct f80 make(bool s, int e, uint64_t m)
+{
+    return (struct f80){.m = m, .se = (uint16_t)((s ? 0x8000u : 0u) | (unsigned)e)};
+}
+
+static struct f80 zero(bool s)
+{
+    return make(s, 0, 0);
+}
+
+static struct f80 inf(bool s)
+{
+    return make(s, EXP_INF, INT_BIT);
+}
+
+/* The QNaN "real indefinite" (SDM Vol.1 table 4-3). */
+static struct f80 indefinite(void)
+{
+    return make(true, EXP_INF, INT_BIT | QUIET_BIT);
+}
+
+static enum cls classify(struct f80 a)
+{
+    int e = exp_of(a);
+    if (e == 0)
+        return a.m == 0 ? CL_ZERO : CL_DENORMAL; /* pseudo-denormals (bit 63 set) too */
+    if (!(a.m & INT_BIT))
+        return CL_UNSUPPORTED; /* unnormal, pseudo-zero, pseudo-infinity, pseudo-NaN */
+    if (e == EXP_INF) {
+        if ((a.m << 1) == 0)
+            return CL_INF;
+        return (a.m & QUIET_BIT) ? CL_QNAN : CL_SNAN;
+    }
+    return CL_NORMAL;
+}
+
+static bool is_nan_cls(enum cls c)
+{
+    return c == CL_QNAN || c == CL_SNAN;
+}
+
+static int clz64(uint64_t x)
+{
+    return __builtin_clzll(x);
+}
+
+static int clz128(u128 x)
+{
+    uint64_t hi = (uint64_t)(x >> 64);
+    return hi ? clz64(hi) : 64 + clz64((uint64_t)x);
+}
+
+/* Normal, denormal or pseudo-denormal to the normalised form; a denormal's exponent is that
+ * of the smallest normal, 1 - BIAS (SDM Vol.1 4.8.3.2: pseudo-denormals too). */
+static struct unp unpack(struct f80 a)
+{
+    struct unp u = {.s = sign_of(a), .e = exp_of(a) - BIAS, .m = a.m};
+    if (exp_of(a) == 0) {
+        int sh = clz64(a.m);
+        u.e = 1 - BIAS - sh;
+        u.m = a.m << sh;
+    }
+    return u;
+}
+
+/* A pseudo-denormal as the equal value with exponent 1 (SDM Vol.1 4.8.3.2); others unchanged. */
+static struct f80 canonical(struct f80 a)
+{
+    if (exp_of(a) == 0 && (a.m & INT_BIT))
+        a.se |= 1;
+    return a;
+}
+
+static u128 shift_right_jam(u128 x, int n)
+{
+    if (n <= 0)
+        return x;
+    if (n >= 128)
+        return x != 0;
+    return (x >> n) | ((x & (((u128)1 << n) - 1)) != 0);
+}
+
+/* ---- rounding ------------------------------------------------------------------------------ */
+
+/* One destination format: significand bits, the smallest normal and largest finite unbiased
+ * exponent, and the exponent bias of the encoding. */
+struct fmt {
+    unsigned prec;
+    int32_t emin, emax, bias, adjust; /* adjust: the unmasked OE/UE exponent bias adjust */
+};
+
+/* Rounds sig (bit 127 set: value = sig / 2^127 * 2^e) to fmt under ctx's rounding control, with
+ * the IEEE masked/unmasked responses for overflow and underflow (SDM Vol.1 4.9.1.4, 4.9.1.5).
+ * Returns the significand with its integer bit at bit prec-1 (clear for a denormal or zero) and
+ * the biased exponent in *be.
+ * *ovf is set when the masked overflow response replaced the result (the caller builds it). */
+static uint64_t round_fmt(bool s, int32_t e, u128 sig, const struct fmt *f, struct f80_ctx *ctx,
+                          int32_t *be, int *ovf)
+{
+    unsigned prec = f->prec;
+    bool tiny = e < f->emin;
+    if (tiny && e == f->emin - 1) {
+        /* The x87 detects tininess after rounding (SDM Vol.1 4.9.1.5 leaves it open; checked on
+         * the host for arithmetic and stores alike): not tiny if rounding to prec bits with an
+         * unbounded exponent reaches 2^emin. */
+        struct f80_ctx probe = {.rc = ctx->rc, .masks = 0x3F};
+        struct fmt wide = *f;
+        wide.emin = e - 1;
+        int32_t pbe;
+        int povf;
+        round_fmt(s, e, sig, &wide, &probe, &pbe, &povf);
+        tiny = pbe == e + f->bias;
+    }
+    bool ue_masked = ctx->masks & F80_UE;
+    bool mem = f->bias != BIAS; /* binary32/64: a store to memory */
+    *ovf = 0;
+    if (tiny && !ue_masked) {
+        if (mem) {
+            /* Unmasked UE on a store: nothing stored, only UE reported (host). */
+            ctx->flags |= F80_UE;
+            *ovf = 3;
+            *be = 0;
+            return 0;
+        }
+        if (e + f->adjust < f->emin) {
+            /* Still tiny after the bias adjust (FSCALE): a signed zero with UE PE (host). */
+            ctx->flags |= F80_UE | F80_PE;
+            *be = 0;
+            return 0;
+        }
+    }
+    if (tiny && ue_masked) {
+        /* Denormalise first; the precision then counts from the format's fixed bit positions
+         * (a denormal under PC=24 keeps fewer than 24 bits), as the x87 does. */
+        sig = shift_right_jam(sig, f->emin - e);
+        e = f->emin;
+    }
+    unsigned drop = 128 - prec;
+    u128 rest = sig & (((u128)1 << drop) - 1);
+    u128 half = (u128)1 << (drop - 1);
+    uint64_t kept = (uint64_t)(sig >> drop);
+    bool inexact = rest != 0;
+    bool inc = false;
+    switch (ctx->rc & 3) {
+    case F80_RC_NEAREST:
+        inc = rest > half || (rest == half && (kept & 1));
+        break;
+    case F80_RC_DOWN:
+        inc = inexact && s;
+        break;
+    case F80_RC_UP:
+        inc = inexact && !s;
+        break;
+    default:
+        break;
+    }
+    if (inc) {
+        kept++;
+        if (prec == 64 ? kept == 0 : (kept >> prec) != 0) {
+            kept = 1ull << (prec - 1);
+            e++;
+        }
+    }
+    bool normal = (kept >> (prec - 1)) & 1;
+    if (e > f->emax && mem && !(ctx->masks & F80_OE)) {
+        ctx->flags |= F80_OE; /* nothing stored, only OE reported (host) */
+        *ovf = 3;
+        *be = 0;
+        return 0;
+    }
+    if (e > f->emax) {
+        if (!(ctx->masks & F80_OE) && e - f->adjust > f->emax) {
+            /* Unmasked but beyond the bias adjust's reach (FSCALE): a signed infinity with OE PE
+             * and C1 whatever the rounding (host). */
+            ctx->flags |= F80_OE | F80_PE;
+            ctx->c1 = true;
+            *ovf = 1;
+            *be = f->emax + f->bias + 1;
+            return 0;
+        }
+        if (ctx->masks & F80_OE) {
+            ctx->flags |= F80_OE | F80_PE;
+            /* Overflow: infinity when rounding goes away from zero, else the largest finite. */
+            bool to_inf = (ctx->rc & 3) == F80_RC_NEAREST || ((ctx->rc & 3) == F80_RC_UP && !s) ||
+                          ((ctx->rc & 3) == F80_RC_DOWN && s);
+            *ovf = to_inf ? 1 : 2;
+            ctx->c1 = to_inf;
+            *be = to_inf ? f->emax + f->bias + 1 : f->emax + f->bias;
+            return to_inf ? 0 : (prec == 64 ? ~0ull : (1ull << prec) - 1);
+        }
+        ctx->flags |= F80_OE;
+        e -= f->adjust;
+    }
+    if (tiny) {
+        if (ue_masked) {
+            if (inexact)
+                ctx->flags |= F80_UE;
+        } else {
+            ctx->flags |= F80_UE;
+            e += f->adjust;
+        }
+    }
+    if (inexact) {
+        ctx->flags |= F80_PE;
+        ctx->c1 = inc;
+    }
+    *be = normal ? e + f->bias : 0;
+    return kept;
+}
+
+static const struct fmt fmt_ext[4] = {
+    {24, 1 - BIAS, BIAS, BIAS, UNMASKED_BIAS},
+    {64, 1 - BIAS, BIAS, BIAS, UNMASKED_BIAS}, /* PC = 1 is reserved: 64 bits */
+    {53, 1 - BIAS, BIAS, BIAS, UNMASKED_BIAS},
+    {64, 1 - BIAS, BIAS, BIAS, UNMASKED_BIAS},
+};
+static const struct fmt fmt_ext64 = {64, 1 - BIAS, BIAS, BIAS, UNMASKED_BIAS};
+/* SDM Vol.1 4.9.1.4: the single/double adjusts (192, 1536) apply to register results only; a
+ * store to memory with an unmasked OE/UE stores nothing. */
+static const struct fmt fmt_f32 = {24, -126, 127, 127, 192};
+static const struct fmt fmt_f64 = {53, -1022, 1023, 1023, 1536};
+
+/* Rounds to the extended format with precision p (a struct fmt for it). */
+static struct f80 round_ext(bool s, int32_t e, u128 sig, const struct fmt *f, struct f80_ctx *ctx)
+{
+    int32_t be;
+    int ovf;
+    uint64_t kept = round_fmt(s, e, sig, f, ctx, &be, &ovf);
+    if (ovf == 1)
+        return inf(s);
+    return make(s, be & 0x7FFF, kept << (64 - f->prec));
+}
+
+/* Rounds an exact normalised value (bit 63 set) to extended 64 bits. */
+static struct f80 pack_exact(bool s, int32_t e, uint64_t m, struct f80_ctx *ctx)
+{
+    return round_ext(s, e, (u128)m << 64, &fmt_ext64, ctx);
+}
+
+/* ---- NaN and operand checks ----------------------------------------------------------------- */
+
+/* SDM Vol.1 4.8.3.5 and table 4-7: an SNaN raises IE and is delivered quieted; an SNaN and a
+ * QNaN give the QNaN; two SNaNs or two QNaNs give the larger significand (ties: the positive
+ * one, as on the host). */
+static bool nan_operands(struct f80 a, struct f80 b, enum cls ca, enum cls cb, struct f80 *r,
+                         struct f80_ctx *ctx)
+{
+    if (ca == CL_UNSUPPORTED || cb == CL_UNSUPPORTED) {
+        ctx->flags |= F80_IE;
+        *r = indefinite();
+        return true;
+    }
+    bool na = is_nan_cls(ca), nb = is_nan_cls(cb);
+    if (!na && !nb)
+        return false;
+    if (ca == CL_SNAN || cb == CL_SNAN)
+        ctx->flags |= F80_IE;
+    a.m |= QUIET_BIT;
+    b.m |= QUIET_BIT;
+    if (na && nb && ca != cb) {
+        *r = ca == CL_QNAN ? a : b;
+    } else if (na && nb) {
+        if (a.m != b.m)
+            *r = a.m > b.m ? a : b;
+        else
+            *r = a.se < b.se ? a : b;
+    } else {
+        *r = na ? a : b;
+    }
+    return true;
+}
+
+static bool nan_operand(struct f80 a, enum cls ca, struct f80 *r, struct f80_ctx *ctx)
+{
+    if (ca == CL_UNSUPPORTED) {
+        ctx->flags |= F80_IE;
+        *r = indefinite();
+        return true;
+    }
+    if (!is_nan_cls(ca))
+        return false;
+    if (ca == CL_SNAN)
+        ctx->flags |= F80_IE;
+    a.m |= QUIET_BIT;
+    *r = a;
+    return true;
+}
+
+static struct f80 invalid(struct f80_ctx *ctx)
+{
+    ctx->flags |= F80_IE;
+    return indefinite();
+}
+
+static void denormal_check(enum cls c, struct f80_ctx *ctx)
+{
+    if (c == CL_DENORMAL)
+        ctx->flags |= F80_DE;
+}
+
+/* DE for denormal operands; true when DE is unmasked, which stops the operation with nothing
+ * else reported (SDM Vol.1 4.9.1.2, checked on the host). */
+static bool denormal_stop(enum cls ca, enum cls cb, struct f80_ctx *ctx)
+{
+    denormal_check(ca, ctx);
+    denormal_check(cb, ctx);
+    return (ctx->flags & F80_DE) && !(ctx->masks & F80_DE);
+}
+
+/* Flags accumulate across calls (a memory operand's conversion, then the operation, share one
+ * ctx: its DE or IE stays, and an unmasked DE from it stops the operation as on the x87); C1
+ * is the last rounding's. */
+static void begin(struct f80_ctx *ctx)
+{
+    ctx->c1 = false;
+}
+
+/* ---- arithmetic ------------------------------------------------------------------------------ */
+
+static struct f80 addsub(struct f80 a, struct f80 b, bool negate_b, struct f80_ctx *ctx)
+{
+    begin(ctx);
+    enum cls ca = classify(a), cb = classify(b);
+    struct f80 r;
+    if (nan_operands(a, b, ca, cb, &r, ctx))
+        return r;
+    if (denormal_stop(ca, cb, ctx))
+        return a;
+    bool sa = sign_of(a), sb = sign_of(b) ^ negate_b;
+    if (ca == CL_INF || cb == CL_INF) {
+        if (ca == CL_INF && cb == CL_INF && sa != sb)
+            return invalid(ctx);
+        return inf(ca == CL_INF ? sa : sb);
+    }
+    const struct fmt *f = &fmt_ext[ctx->pc & 3];
+    if (ca == CL_ZERO && cb == CL_ZERO)
+        return zero(sa == sb ? sa : (ctx->rc & 3) == F80_RC_DOWN);
+    if (ca == CL_ZERO || cb == CL_ZERO) {
+        struct unp u = unpack(ca == CL_ZERO ? b : a);
+        return round_ext(ca == CL_ZERO ? sb : sa, u.e, (u128)u.m << 64, f, ctx);
+    }
+    struct unp x = unpack(a), y = unpack(b);
+    x.s = sa;
+    y.s = sb;
+    if (x.e < y.e || (x.e == y.e && x.m < y.m)) {
+        struct unp t = x;
+        x = y;
+        y = t;
+    }
+    u128 mx = (u128)x.m << 63, my = shift_right_jam((u128)y.m << 63, x.e - y.e);
+    u128 sum = x.s == y.s ? mx + my : mx - my;
+    if (sum == 0)
+        return zero((ctx->rc & 3) == F80_RC_DOWN); /* SDM Vol.1 4.8.3.3: exact zero sum */
+    int lz = clz128(sum);
+    return round_ext(x.s, x.e + 1 - lz, sum << lz, f, ctx);
+}
+
+struct f80 f80_add(struct f80 a, struct f80 b, struct f80_ctx *ctx)
+{
+    return addsub(a, b, false, ctx);
+}
+
+struct f80 f80_sub(struct f80 a, struct f80 b, struct f80_ctx *ctx)
+{
+    return addsub(a, b, true, ctx);
+}
+
+struct f80 f80_mul(struct f80 a, struct f80 b, struct f80_ctx *ctx)
+{
+    begin(ctx);
+    enum cls ca = classify(a), cb = classify(b);
+    struct f80 r;
+    if (nan_operands(a, b, ca, cb, &r, ctx))
+        return r;
+    bool s = sign_of(a) ^ sign_of(b);
+    if ((ca == CL_INF && cb == CL_ZERO) || (ca == CL_ZERO && cb == CL_INF))
+        return invalid(ctx);
+    if (denormal_stop(ca, cb, ctx))
+        return a;
+    if (ca == CL_INF || cb == CL_INF)
+        return inf(s);
+    if (ca == CL_ZERO || cb == CL_ZERO)
+        return zero(s);
+    struct unp x = unpack(a), y = unpack(b);
+    u128 p = (u128)x.m * y.m;
+    int32_t e = x.e + y.e + 1;
+    if (!(p >> 127)) {
+        p <<= 1;
+        e--;
+    }
+    return round_ext(s, e, p, &fmt_ext[ctx->pc & 3], ctx);
+}
+
+struct f80 f80_div(struct f80 a, struct f80 b, struct f80_ctx *ctx)
+{
+    begin(ctx);
+    enum cls ca = classify(a), cb = classify(b);
+    struct f80 r;
+    if (nan_operands(a, b, ca, cb, &r, ctx))
+        return r;
+    bool s = sign_of(a) ^ sign_of(b);
+    if ((ca == CL_INF && cb == CL_INF) || (ca == CL_ZERO && cb == CL_ZERO))
+        return invalid(ctx);
+    if (cb == CL_ZERO && ca != CL_INF) {
+        ctx->flags |= F80_ZE; /* a denormal dividend gives no DE here (host) */
+        return inf(s);
+    }
+    if (denormal_stop(ca, cb, ctx))
+        return a;
+    if (ca == CL_INF)
+        return inf(s);
+    if (cb == CL_INF)
+        return zero(s);
+    if (ca == CL_ZERO)
+        return zero(s);
+    struct unp x = unpack(a), y = unpack(b);
+    int32_t e = x.e - y.e;
+    u128 num = (u128)x.m << 63;
+    if (x.m < y.m) {
+        num <<= 1;
+        e--;
+    }
+    u128 q1 = num / y.m, r1 = num % y.m;
+    u128 num2 = r1 << 64;
+    u128 q2 = num2 / y.m, r2 = num2 % y.m;
+    u128 q = (q1 << 64) | q2 | (r2 != 0);
+    return round_ext(s, e, q, &fmt_ext[ctx->pc & 3], ctx);
+}
+
+struct f80 f80_sqrt(struct f80 a, struct f80_ctx *ctx)
+{
+    begin(ctx);
+    enum cls ca = classify(a);
+    struct f80 r;
+    if (nan_operand(a, ca, &r, ctx))
+        return r;
+    if (ca == CL_ZERO)
+        return a;
+    if (sign_of(a))
+        return invalid(ctx);
+    if (denormal_stop(ca, CL_ZERO, ctx))
+        return a;
+    if (ca == CL_INF)
+        return a;
+    struct unp x = unpack(a);
+    /* value = m / 2^63 * 2^e. Radicand R = m * 2^s with s making e - s + 63 even... root has
+     * 67 bits (leading bit 66), value = root * 2^(k - 66). */
+    int32_t k;
+    int s;
+    if ((x.e & 1) == 0) {
+        s = 69; /* sqrt(m * 2^-63) = sqrt(m * 2^69) * 2^-66 */
+        k = x.e / 2;
+    } else {
+        s = 70; /* sqrt(m * 2^-62) = sqrt(m * 2^70) * 2^-66 */
+        k = (x.e - 1) / 2;
+    }
+    u128 rem = 0, root = 0;
+    for (int i = 0; i < 67; i++) {
+        int hi = 133 - 2 * i, lo = hi - 1;
+        unsigned pair = 0;
+        if (hi >= s && hi - s < 64)
+            pair |= (unsigned)((x.m >> (hi - s)) & 1) << 1;
+        if (lo >= s && lo - s < 64)
+            pair |= (unsigned)((x.m >> (lo - s)) & 1);
+        rem = (rem << 2) | pair;
+        u128 t = (root << 2) | 1;
+        if (rem >= t) {
+            rem -= t;
+            root = (root << 1) | 1;
+        } else {
+            root <<= 1;
+        }
+    }
+    u128 sig = (root << 61) | (rem != 0);
+    return round_ext(false, k, sig, &fmt_ext[ctx->pc & 3], ctx);
+}
+
+/* ---- rounding to an integer ------------------------------------------------------------------ */
+
+/* |x| rounded to an integer under rc (sign s for the directed modes); *inexact and *up report
+ * what happened. Requires x.e < 64. */
+static uint64_t round_to_integer(struct unp x, uint8_t rc, bool *inexact, bool *up)
+{
+    uint64_t kept;
+    bool round, sticky;
+    int sh = 63 - x.e; /* fraction bits */
+    if (sh <= 0) {
+        *inexact = *up = false;
+        return x.m << -sh;
+    }
+    if (sh >= 65) {
+        kept = 0;
+        round = false;
+        sticky = true;
+    } else if (sh == 64) {
+        kept = 0;
+        round = x.m >> 63;
+        sticky = (x.m << 1) != 0;
+    } else {
+        kept = x.m >> sh;
+        round = (x.m >> (sh - 1)) & 1;
+        sticky = (x.m & ((1ull << (sh - 1)) - 1)) != 0;
+    }
+    bool inc = false;
+    switch (rc & 3) {
+    case F80_RC_NEAREST:
+        inc = round && (sticky || (kept & 1));
+        break;
+    case F80_RC_DOWN:
+        inc = (round || sticky) && x.s;
+        break;
+    case F80_RC_UP:
+        inc = (round || sticky) && !x.s;
+        break;
+    default:
+        break;
+    }
+    *inexact = round || sticky;
+    *up = inc;
+    return kept + inc;
+}
+
+/* An integer magnitude (may be 2^64 - 1 at most) as an extended value. */
+static struct f80 from_u64(bool s, uint64_t v)
+{
+    if (v == 0)
+        return zero(s);
+    int sh = clz64(v);
+    return make(s, 63 - sh + BIAS, v << sh);
+}
+
+struct f80 f80_round_int(struct f80 a, struct f80_ctx *ctx)
+{
+    begin(ctx);
+    enum cls ca = classify(a);
+    struct f80 r;
+    if (nan_operand(a, ca, &r, ctx))
+        return r;
+    if (ca == CL_ZERO || ca == CL_INF)
+        return a;
+    if (denormal_stop(ca, CL_ZERO, ctx))
+        return a;
+    struct unp x = unpack(a);
+    if (x.e >= 63)
+        return a;
+    bool inexact, up;
+    uint64_t k = round_to_integer(x, ctx->rc, &inexact, &up);
+    if (inexact) {
+        ctx->flags |= F80_PE;
+        ctx->c1 = up;
+    }
+    if (k == 0)
+        return zero(x.s);
+    /* k may be 2^63 after rounding up from below: from_u64 handles it. */
+    return from_u64(x.s, k);
+}
+
+/* ---- FSCALE, FXTRACT, FPREM ---------------------------------------------------------------- */
+
+struct f80 f80_scale(struct f80 a, struct f80 b, struct f80_ctx *ctx)
+{
+    begin(ctx);
+    enum cls ca = classify(a), cb = classify(b);
+    struct f80 r;
+    if (nan_operands(a, b, ca, cb, &r, ctx))
+        return r;
+    bool sa = sign_of(a), sb = sign_of(b);
+    if (cb == CL_INF) {
+        if ((ca == CL_ZERO && !sb) || (ca == CL_INF && sb))
+            return invalid(ctx);
+        if (denormal_stop(ca, CL_ZERO, ctx))
+            return a;
+        if (ca == CL_INF || ca == CL_ZERO)
+            return a;
+        return sb ? zero(sa) : inf(sa);
+    }
+    if (denormal_stop(ca, cb, ctx))
+        return a;
+    if (ca == CL_INF || ca == CL_ZERO || cb == CL_ZERO)
+        return canonical(a); /* scaling by 0 leaves even a denormal alone: no UE (host) */
+    struct unp x = unpack(a);
+    int64_t n = 0;
+    if (cb != CL_ZERO) {
+        struct unp y = unpack(b);
+        if (y.e >= 30)
+            n = 1 << 30; /* far beyond every exponent: overflow or underflow */
+        else if (y.e >= 0)
+            n = (int64_t)(y.m >> (63 - y.e));
+        if (y.s)
+            n = -n;
+    }
+    return round_ext(x.s, (int32_t)(x.e + n), (u128)x.m << 64, &fmt_ext64, ctx);
+}
+
+struct f80 f80_xtract(struct f80 a, struct f80 *exp, struct f80_ctx *ctx)
+{
+    begin(ctx);
+    enum cls ca = classify(a);
+    struct f80 r;
+    if (nan_operand(a, ca, &r, ctx)) {
+        *exp = r;
+        return r;
+    }
+    if (ca == CL_ZERO) {
+        /* SDM Vol.2 FXTRACT: a zero gives ZE, exponent -infinity, significand the zero. */
+        ctx->flags |= F80_ZE;
+        *exp = inf(true);
+        return a;
+    }
+    if (ca == CL_INF) {
+        *exp = inf(false);
+        return a;
+    }
+    denormal_check(ca, ctx);
+    struct unp x = unpack(a);
+    *exp = f80_from_i64(x.e);
+    return make(x.s, BIAS, x.m);
+}
+
+struct f80 f80_rem(struct f80 a, struct f80 b, bool ieee, uint16_t *cc, struct f80_ctx *ctx)
+{
+    begin(ctx);
+    *cc = 0;
+    enum cls ca = classify(a), cb = classify(b);
+    struct f80 r;
+    if (nan_operands(a, b, ca, cb, &r, ctx))
+        return r;
+    if (ca == CL_INF || cb == CL_ZERO)
+        return invalid(ctx);
+    if (denormal_stop(ca, cb, ctx))
+        return a;
+    if (ca == CL_ZERO || cb == CL_INF)
+        return canonical(a); /* even a denormal: no UE (host) */
+    struct unp x = unpack(a), y = unpack(b);
+    int32_t d = x.e - y.e;
+    bool s = x.s;
+    if (d >= 64) {
+        /* Partial remainder (SDM Vol.2 FPREM): reduce the exponent difference to a value in
+         * [32, 63]: N = 32 + (d mod 32), quotient truncated, C2 set. Measured on the host. */
+        int32_t n = 32 + (d & 31);
+        int32_t sh = d - n; /* a - b * Q * 2^sh, Q = trunc(a / (b * 2^sh)) */
+        u128 num = (u128)x.m << n;
+        u128 rem = num % y.m;
+        *cc = 0x0400;
+        if (rem == 0)
+            return zero(s);
+        int lz = clz128(rem);
+        /* rem is in units of b's last bit times 2^sh: value = rem * 2^(y.e - 63 + sh) */
+        return round_ext(s, y.e - 63 + sh + 127 - lz, rem << lz, &fmt_ext64, ctx);
+    }
+    uint64_t q;
+    u128 rem;
+    u128 bm = y.m;
+    int32_t unit; /* the remainder's value is rem * 2^unit */
+    if (d >= 0) {
+        u128 num = (u128)x.m << d;
+        q = (uint64_t)(num / bm);
+        rem = num % bm;
+        unit = y.e - 63;
+    } else {
+        q = 0;
+        rem = x.m;
+        unit = x.e - 63;
+        if (d < -1 || !ieee) {
+            /* |a| < |b|: the remainder is a itself. */
+            return pack_exact(s, x.e, x.m, ctx);
+        }
+        /* d == -1, FPREM1: compare |a| with |b| / 2 in units of 2^(y.e - 64) */
+        bm = (u128)y.m << 1;
+        rem = x.m;
+        unit = y.e - 64;
+    }
+    if (ieee) {
+        u128 twice = rem << 1;
+        if (twice > bm || (twice == bm && (q & 1))) {
+            q++;
+            rem = bm - rem;
+            s = !s;
+        }
+    }
+    *cc = (uint16_t)(((q >> 2) & 1) << 8 | ((q >> 1) & 1) << 14 | (q & 1) << 9);
+    ctx->c1 = q & 1;
+    if (rem == 0)
+        return zero(x.s);
+    int lz = clz128(rem);
+    return round_ext(s, unit + 127 - lz, rem << lz, &fmt_ext64, ctx);
+}
+
+/* ---- compare and examine --------------------------------------------------------------------- */
+
+uint16_t f80_compare(struct f80 a, struct f80 b, bool quiet, struct f80_ctx *ctx)
+{
+    begin(ctx);
+    enum cls ca = classify(a), cb = classify(b);
+    const uint16_t unordered = 0x4500, less = 0x0100, equal = 0x4000;
+    if (ca == CL_UNSUPPORTED || cb == CL_UNSUPPORTED) {
+        ctx->flags |= F80_IE;
+        return unordered;
+    }
+    if (is_nan_cls(ca) || is_nan_cls(cb)) {
+        if (!quiet || ca == CL_SNAN || cb == CL_SNAN)
+            ctx->flags |= F80_IE;
+        return unordered;
+    }
+    denormal_check(ca, ctx);
+    denormal_check(cb, ctx);
+    if (ca == CL_ZERO && cb == CL_ZERO)
+        return equal;
+    bool sa = sign_of(a), sb = sign_of(b);
+    if (ca == CL_ZERO)
+        return sb ? 0 : less;
+    if (cb == CL_ZERO)
+        return sa ? less : 0;
+    if (sa != sb)
+        return sa ? less : 0;
+    /* Same sign: compare magnitudes. */
+    int32_t ea = ca == CL_INF ? 1 << 20 : unpack(a).e, eb = cb == CL_INF ? 1 << 20 : unpack(b).e;
+    uint64_t ma = ca == CL_INF ? 0 : unpack(a).m, mb = cb == CL_INF ? 0 : unpack(b).m;
+    int c = ea != eb ? (ea < eb ? -1 : 1) : (ma != mb ? (ma < mb ? -1 : 1) : 0);
+    if (c == 0)
+        return equal;
+    if (sa)
+        c = -c;
+    return c < 0 ? less : 0;
+}
+
+uint16_t f80_examine(struct f80 a, bool empty)
+{
+    uint16_t c1 = sign_of(a) ? 0x0200 : 0;
+    const uint16_t c0 = 0x0100, c2 = 0x0400, c3 = 0x4000;
+    if (empty)
+        return c3 | c0 | c1;
+    switch (classify(a)) {
+    case CL_UNSUPPORTED:
+        return c1;
+    case CL_QNAN:
+    case CL_SNAN:
+        return c0 | c1;
+    case CL_NORMAL:
+        return c2 | c1;
+    case CL_INF:
+        return c2 | c0 | c1;
+    case CL_ZERO:
+        return c3 | c1;
+    default:
+        return c3 | c2 | c1;
+    }
+}
+
+unsigned f80_tag(struct f80 a)
+{
+    switch (classify(a)) {
+    case CL_NORMAL:
+        return 0;
+    case CL_ZERO:
+        return 1;
+    default:
+        return 2;
+    }
+}
+
+bool f80_is_nan(struct f80 a)
+{
+    return is_nan_cls(classify(a));
+}
+
+bool f80_is_snan(struct f80 a)
+{
+    return classify(a) == CL_SNAN;
+}
+
+bool f80_is_unsupported(struct f80 a)
+{
+    return classify(a) == CL_UNSUPPORTED;
+}
+
+struct f80 f80_indefinite(void)
+{
+    return indefinite();
+}
+
+/* ---- conversions ----------------------------------------------------------------------------- */
+
+struct f80 f80_from_i64(int64_t v)
+{
+    return from_u64(v < 0, v < 0 ? 0 - (uint64_t)v : (uint64_t)v);
+}
+
+static int64_t to_int(struct f80 a, unsigned bits, bool chop, struct f80_ctx *ctx)
+{
+    begin(ctx);
+    int64_t indef = (int64_t)(~0ull << (bits - 1));
+    enum cls ca = classify(a);
+    if (ca == CL_UNSUPPORTED || ca == CL_INF || is_nan_cls(ca)) {
+        ctx->flags |= F80_IE;
+        return indef;
+    }
+    if (ca == CL_ZERO)
+        return 0;
+    /* A denormal source raises no DE on stores (checked on the host). */
+    struct unp x = unpack(a);
+    if (x.e >= 64) {
+        ctx->flags |= F80_IE;
+        return indef;
+    }
+    bool inexact, up;
+    uint64_t k = round_to_integer(x, chop ? F80_RC_ZERO : ctx->rc, &inexact, &up);
+    uint64_t limit = (1ull << (bits - 1)) - (x.s ? 0 : 1);
+    if (k > limit) {
+        ctx->flags |= F80_IE;
+        return indef;
+    }
+    if (inexact) {
+        ctx->flags |= F80_PE;
+        ctx->c1 = up;
+    }
+    return x.s ? (int64_t)(0 - k) : (int64_t)k;
+}
+
+int64_t f80_to_i64(struct f80 a, unsigned bits, struct f80_ctx *ctx)
+{
+    return to_int(a, bits, false, ctx);
+}
+
+int64_t f80_to_i64_trunc(struct f80 a, unsigned bits, struct f80_ctx *ctx)
+{
+    return to_int(a, bits, true, ctx);
+}
+
+/* Loads a binary32/binary64 (SDM Vol.2 FLD: exact; DE for a denormal, IE for an SNaN). */
+static struct f80 from_ieee(uint64_t v, int fracbits, int expbits, struct f80_ctx *ctx)
+{
+    begin(ctx);
+    bool s = (v >> (fracbits + expbits)) & 1;
+    int emax = (1 << expbits) - 1, bias = emax >> 1;
+    int e = (int)((v >> fracbits) & (uint64_t)emax);
+    uint64_t frac = v & ((1ull << fracbits) - 1);
+    int sh = 63 - fracbits;
+    if (e == 0) {
+        if (frac == 0)
+            return zero(s);
+        ctx->flags |= F80_DE;
+        int lz = clz64(frac);
+        return make(s, (1 - bias) - (lz - sh) + BIAS, frac << lz);
+    }
+    if (e == emax) {
+        if (frac == 0)
+            return inf(s);
+        if (!(frac >> (fracbits - 1)))
+            ctx->flags |= F80_IE;
+        return make(s, EXP_INF, INT_BIT | QUIET_BIT | (frac << sh));
+    }
+    return make(s, e - bias + BIAS, INT_BIT | (frac << sh));
+}
+
+struct f80 f80_from_f32(uint32_t v, struct f80_ctx *ctx)
+{
+    return from_ieee(v, 23, 8, ctx);
+}
+
+struct f80 f80_from_f64(uint64_t v, struct f80_ctx *ctx)
+{
+    return from_ieee(v, 52, 11, ctx);
+}
+
+static uint64_t to_ieee(struct f80 a, const struct fmt *f, int expbits, struct f80_ctx *ctx)
+{
+    begin(ctx);
+    int fracbits = (int)f->prec - 1;
+    uint64_t emask = (1ull << expbits) - 1;
+    uint64_t sbit = 1ull << (fracbits + expbits);
+    uint64_t infv = emask << fracbits;
+    enum cls ca = classify(a);
+    bool s = sign_of(a);
+    uint64_t sv = s ? sbit : 0;
+    if (ca == CL_UNSUPPORTED) {
+        ctx->flags |= F80_IE;
+        return sbit | infv | (1ull << (fracbits - 1));
+    }
+    if (is_nan_cls(ca)) {
+        if (ca == CL_SNAN)
+            ctx->flags |= F80_IE;
+        return sv | infv | (1ull << (fracbits - 1)) | ((a.m << 1) >> (64 - fracbits));
+    }
+    if (ca == CL_INF)
+        return sv | infv;
+    if (ca == CL_ZERO)
+        return sv;
+    /* A denormal source raises no DE on stores (checked on the host). */
+    struct unp x = unpack(a);
+    int32_t be;
+    int ovf;
+    uint64_t kept = round_fmt(s, x.e, (u128)x.m << 64, f, ctx, &be, &ovf);
+    if (ovf == 1)
+        return sv | infv;
+    return sv | ((uint64_t)(be & (int32_t)emask) << fracbits) | (kept & ((1ull << fracbits) - 1));
+}
+
+uint32_t f80_to_f32(struct f80 a, struct f80_ctx *ctx)
+{
+    return (uint32_t)to_ieee(a, &fmt_f32, 8, ctx);
+}
+
+uint64_t f80_to_f64(struct f80 a, struct f80_ctx *ctx)
+{
+    return to_ieee(a, &fmt_f64, 11, ctx);
+}
+
+struct f80 f80_from_bcd(const uint8_t bcd[10])
+{
+    uint64_t v = 0;
+    for (int i = 8; i >= 0; i--)
+        v = v * 100 + (uint64_t)(bcd[i] >> 4) * 10 + (bcd[i] & 15);
+    return from_u64(bcd[9] >> 7, v);
+}
+
+void f80_to_bcd(struct f80 a, uint8_t bcd[10], struct f80_ctx *ctx)
+{
+    begin(ctx);
+    for (int i = 0; i < 10; i++)
+        bcd[i] = 0;
+    enum cls ca = classify(a);
+    uint64_t k = 0;
+    bool s = sign_of(a);
+    bool bad = ca == CL_UNSUPPORTED || ca == CL_INF || is_nan_cls(ca);
+    if (!bad && ca != CL_ZERO) {
+        struct unp x = unpack(a);
+        bool inexact = false, up = false;
+        if (x.e >= 60)
+            bad = true;
+        else
+            k = round_to_integer(x, ctx->rc, &inexact, &up);
+        if (k > 999999999999999999ull)
+            bad = true;
+        if (!bad && inexact) {
+            ctx->flags |= F80_PE;
+            ctx->c1 = up;
+        }
+    }
+    if (bad) {
+        /* The packed BCD indefinite (SDM Vol.1 table 4-4). */
+        ctx->flags |= F80_IE;
+        bcd[9] = 0xFF;
+        bcd[8] = 0xFF;
+        bcd[7] = 0xC0;
+        return;
+    }
+    for (int i = 0; i < 9; i++) {
+        unsigned lo = (unsigned)(k % 10);
+        k /= 10;
+        unsigned hi = (unsigned)(k % 10);
+        k /= 10;
+        bcd[i] = (uint8_t)(hi << 4 | lo);
+    }
+    bcd[9] = s ? 0x80 : 0;
+}
+
+/* ---- constants ----------------------------------------------------------------------------- */
+
+/* FLD1 FLDL2T FLDL2E FLDPI FLDLG2 FLDLN2 FLDZ: the 64-bit significand rounded to nearest and
+ * whether rounding down (toward -inf or zero; all are positive) gives one less, i.e. whether
+ * the nearest value was rounded up and the directed ones truncate. The x87 holds the constants
+ * with 66 bits (SDM Vol.1 8.3.8); values checked on the host. */
+struct f80 f80_const(unsigned which, enum f80_rc rc)
+{
+    static const struct {
+        uint16_t se;
+        uint64_t nearest;
+        bool nearest_was_up; /* truncation is nearest - 1 */
+        bool exact;
+    } k[8] = {
+        {0x3FFF, 0x8000000000000000ull, false, true},  /* 1 */
+        {0x4000, 0xD49A784BCD1B8AFEull, false, false}, /* log2(10) */
+        {0x3FFF, 0xB8AA3B295C17F0BCull, true, false},  /* log2(e) */
+        {0x4000, 0xC90FDAA22168C235ull, true, false},  /* pi */
+        {0x3FFD, 0x9A209A84FBCFF799ull, true, false},  /* log10(2) */
+        {0x3FFE, 0xB17217F7D1CF79ACull, true, false},  /* ln(2) */
+        {0x0000, 0, false, true},                      /* +0 */
+        {0x0000, 0, false, true},                      /* D9 EF is not a constant */
+    };
+    which &= 7;
+    uint64_t m = k[which].nearest;
+    if (!k[which].exact) {
+        bool truncate = rc == F80_RC_DOWN || rc == F80_RC_ZERO;
+        if (truncate && k[which].nearest_was_up)
+            m--;
+        else if (rc == F80_RC_UP && !k[which].nearest_was_up)
+            m++;
+    }
+    return (struct f80){.m = m, .se = k[which].se};
+}
+
+/* ---- transcendentals ------------------------------------------------------------------------ */
+
+/* A wide working format for the transcendentals: value = m / 2^127 * 2^e with bit 127 of m set
+ * (m == 0 for zero). Products and quotients are truncated, so each operation is good to about
+ * 2^-126 relative; series are summed far past 2^-64, and the final round_ext gives the x87
+ * result in all but the rare hard-to-round cases. Integer arithmetic only, as everywhere here. */
+struct xf {
+    bool s;
+    int32_t e;
+    u128 m;
+};
+
+static const struct xf XF_PI = {false, 1, ((u128)0xC90FDAA22168C234ull << 64) | 0xC4C6628B80DC1CD1ull};
+static const struct xf XF_LN2 = {false, -1, ((u128)0xB17217F7D1CF79ABull << 64) | 0xC9E3B39803F2F6AFull};
+static const struct xf XF_LOG2E = {false, 0, ((u128)0xB8AA3B295C17F0BBull << 64) | 0xBE87FED0691D3E88ull};
+
+static struct xf xf_norm(bool s, int32_t e, u128 m)
+{
+    if (m == 0)
+        return (struct xf){s, 0, 0};
+    int lz = clz128(m);
+    return (struct xf){s, e - lz, m << lz};
+}
+
+static struct xf xf_from_f80(struct f80 a)
+{
+    if (classify(a) == CL_ZERO)
+        return (struct xf){sign_of(a), 0, 0};
+    struct unp u = unpack(a);
+    return (struct xf){u.s, u.e, (u128)u.m << 64};
+}
+
+static struct xf xf_from_int(int64_t v)
+{
+    uint64_t mag = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+    return xf_norm(v < 0, 127, mag);
+}
+
+static struct xf xf_neg(struct xf a)
+{
+    a.s = !a.s;
+    return a;
+}
+
+/* The high 128 bits of a 128 x 128 product. */
+static u128 mul_hi(u128 a, u128 b)
+{
+    uint64_t a1 = (uint64_t)(a >> 64), a0 = (uint64_t)a, b1 = (uint64_t)(b >> 64), b0 = (uint64_t)b;
+    u128 p00 = (u128)a0 * b0, p01 = (u128)a0 * b1, p10 = (u128)a1 * b0, p11 = (u128)a1 * b1;
+    u128 mid = (p00 >> 64) + (uint64_t)p01 + (uint64_t)p10;
+    return p11 + (p01 >> 64) + (p10 >> 64) + (mid >> 64);
+}
+
+static struct xf xf_mul(struct xf a, struct xf b)
+{
+    if (a.m == 0 || b.m == 0)
+        return (struct xf){a.s ^ b.s, 0, 0};
+    return xf_norm(a.s ^ b.s, a.e + b.e + 1, mul_hi(a.m, b.m));
+}
+
+static struct xf xf_add(struct xf a, struct xf b)
+{
+    if (a.m == 0)
+        return b;
+    if (b.m == 0)
+        return a;
+    if (a.e < b.e || (a.e == b.e && a.m < b.m)) {
+        struct xf t = a;
+        a = b;
+        b = t;
+    }
+    int32_t d = a.e - b.e;
+    u128 bm = d >= 128 ? 0 : b.m >> d;
+    if (a.s == b.s) {
+        u128 sum = a.m + bm;
+        if (sum < a.m) /* carry out of bit 127 */
+            return (struct xf){a.s, a.e + 1, (sum >> 1) | ((u128)1 << 127)};
+        return (struct xf){a.s, a.e, sum};
+    }
+    return xf_norm(a.s, a.e, a.m - bm);
+}
+
+static struct xf xf_sub(struct xf a, struct xf b)
+{
+    return xf_add(a, xf_neg(b));
+}
+
+static struct xf xf_div(struct xf a, struct xf b)
+{
+    if (a.m == 0)
+        return (struct xf){a.s ^ b.s, 0, 0};
+    /* restoring division, 128 quotient bits */
+    u128 r = a.m, q = 0;
+    int32_t e = a.e - b.e;
+    if (r >= b.m) {
+        r -= b.m;
+        q = 1;
+    }
+    for (int i = 0; i < 127; i++) {
+        bool top = r >> 127;
+        r <<= 1;
+        q <<= 1;
+        if (top || r >= b.m) {
+            r -= b.m;
+            q |= 1;
+        }
+    }
+    return xf_norm(a.s ^ b.s, e, q);
+}
+
+static struct xf xf_div_small(struct xf a, unsigned k)
+{
+    u128 q = a.m / k, rem = a.m % k;
+    /* keep the bits below: one more digit */
+    int lz = clz128(q);
+    q = (q << lz) | (((rem << lz) / k) & (((u128)1 << lz) - 1));
+    return (struct xf){a.s, a.e - lz, q};
+}
+
+/* Bounded iteration count: terms fall below 2^-140 of the first well before it. */
+static bool xf_negligible(struct xf term, struct xf sum)
+{
+    return term.m == 0 || (sum.m != 0 && term.e < sum.e - 140);
+}
+
+/* e^t - 1 by its Taylor series (|t| < 1 in use). */
+static struct xf xf_expm1(struct xf t)
+{
+    struct xf sum = t, term = t;
+    for (unsigned k = 2; k < 60; k++) {
+        term = xf_div_small(xf_mul(term, t), k);
+        sum = xf_add(sum, term);
+        if (xf_negligible(term, sum))
+            break;
+    }
+    return sum;
+}
+
+/* 2 atanh(u) = ln((1 + u) / (1 - u)), |u| <= 0.18 in use. */
+static struct xf xf_2atanh(struct xf u)
+{
+    struct xf u2 = xf_mul(u, u), pow = u, sum = u;
+    for (unsigned k = 3; k < 200; k += 2) {
+        pow = xf_mul(pow, u2);
+        struct xf term = xf_div_small(pow, k);
+        sum = xf_add(sum, term);
+        if (xf_negligible(term, sum))
+            break;
+    }
+    sum.e++;
+    return sum;
+}
+
+/* log2 of a positive finite value. */
+static struct xf xf_log2(struct xf x)
+{
+    /* x = m * 2^e with m in [sqrt(1/2), sqrt(2)) */
+    int32_t e = x.e;
+    struct xf m = {false, 0, x.m};
+    const u128 sqrt2 = ((u128)0xB504F333F9DE6484ull << 64) | 0x597D89B3754ABE9Full;
+    if (x.m >= sqrt2) {
+        m.e = -1;
+        e++;
+    }
+    struct xf one = xf_from_int(1);
+    struct xf ln = xf_2atanh(xf_div(xf_sub(m, one), xf_add(m, one)));
+    return xf_add(xf_from_int(e), xf_mul(ln, XF_LOG2E));
+}
+
+/* atan(z) for 0 <= z <= 1. */
+static struct xf xf_atan01(struct xf z)
+{
+    struct xf one = xf_from_int(1), base = {false, 0, 0};
+    const u128 tan_pi8 = ((u128)0xD413CCCFE7799211ull << 64) | 0x65F626CDD52AFA7Cull; /* * 2^-2 */
+    if (z.m != 0 && (z.e > -2 || (z.e == -2 && z.m > tan_pi8))) {
+        /* atan(z) = pi/4 + atan((z - 1) / (z + 1)) */
+        base = XF_PI;
+        base.e -= 2;
+        z = xf_div(xf_sub(z, one), xf_add(z, one));
+    }
+    struct xf z2 = xf_mul(z, z), pow = z, sum = z;
+    for (unsigned k = 3; k < 400; k += 2) {
+        pow = xf_neg(xf_mul(pow, z2));
+        struct xf term = xf_div_small(pow, k);
+        sum = xf_add(sum, term);
+        if (xf_negligible(term, sum))
+            break;
+    }
+    return xf_add(base, sum);
+}
+
+/* sin(r) and cos(r) for |r| <= pi/4. */
+static struct xf xf_sin_small(struct xf r)
+{
+    struct xf r2 = xf_mul(r, r), term = r, sum = r;
+    for (unsigned k = 2; k < 60; k += 2) {
+        term = xf_neg(xf_div_small(xf_div_small(xf_mul(term, r2), k), k + 1));
+        sum = xf_add(sum, term);
+        if (xf_negligible(term, sum))
+            break;
+    }
+    return sum;
+}
+
+static struct xf xf_cos_small(struct xf r)
+{
+    struct xf r2 = xf_mul(r, r), term = xf_from_int(1), sum = term;
+    for (unsigned k = 1; k < 60; k += 2) {
+        term = xf_neg(xf_div_small(xf_div_small(xf_mul(term, r2), k), k + 1));
+        sum = xf_add(sum, term);
+        if (xf_negligible(term, sum))
+            break;
+    }
+    return sum;
+}
+
+static struct f80 xf_round(struct xf v, struct f80_ctx *ctx)
+{
+    if (v.m == 0)
+        return zero(v.s);
+    return round_ext(v.s, v.e, v.m | 1, &fmt_ext64, ctx); /* | 1: never exact */
+}
+
+/* x = q * pi/2 + r with |r| <= pi/4, q mod 4 returned, |x| < 2^63. Like the x87 (SDM Vol.1
+ * 8.3.10), the reduction uses pi rounded to 66 bits, so results for large arguments follow the
+ * x87 rather than the true function; the 66-bit pi times a 64-bit q is exact in two pieces. */
+static unsigned reduce_pi2(struct xf x, struct xf *r)
+{
+    const struct xf pi2 = {false, 0, ((u128)0xC90FDAA22168C234ull << 64) | ((u128)3 << 62)};
+    struct xf ax = x;
+    ax.s = false;
+    if (x.m == 0 || x.e < -1 || (x.e == -1 && x.m <= pi2.m)) { /* |x| <= pi/4 */
+        *r = x;
+        return 0;
+    }
+    /* q = round(|x| / (pi/2)) */
+    struct xf t = xf_div(ax, pi2);
+    uint64_t q = 0;
+    if (t.e >= 0) {
+        u128 ip = t.m >> (127 - t.e);
+        bool half = (t.m >> (126 - t.e)) & 1;
+        q = (uint64_t)ip + half;
+    } else if (t.e == -1) {
+        q = 1; /* |x| / (pi/2) in [0.5, 1) */
+    }
+    struct xf qx = xf_from_int((int64_t)q);
+    struct xf hi = {false, 0, pi2.m & ((u128)~0ull << 64)}, lo = xf_norm(false, 0, pi2.m & ~0ull);
+    struct xf red = xf_sub(xf_sub(ax, xf_mul(qx, hi)), xf_mul(qx, lo));
+    if (x.s)
+        red = xf_neg(red);
+    *r = red;
+    return (unsigned)((x.s ? 0 - q : q) & 3);
+}
+
+/* Common front of FSIN FCOS FPTAN: NaN, unsupported, infinity, denormal, out-of-range. true
+ * when *r is the final result. */
+static bool trig_front(struct f80 a, bool *out_of_range, struct f80 *r, struct f80_ctx *ctx)
+{
+    begin(ctx);
+    *out_of_range = false;
+    enum cls ca = classify(a);
+    if (nan_operand(a, ca, r, ctx))
+        return true;
+    if (ca == CL_INF) {
+        *r = invalid(ctx);
+        return true;
+    }
+    if (denormal_stop(ca, CL_ZERO, ctx)) {
+        *r = a;
+        return true;
+    }
+    if (ca != CL_ZERO && unpack(a).e >= 63) {
+        *out_of_range = true; /* C2, operand unchanged (SDM Vol.2 FSIN) */
+        *r = a;
+        return true;
+    }
+    return false;
+}
+
+struct f80 f80_sin(struct f80 a, bool *out_of_range, struct f80_ctx *ctx)
+{
+    struct f80 r;
+    if (trig_front(a, out_of_range, &r, ctx))
+        return r;
+    if (classify(a) == CL_ZERO)
+        return a;
+    struct xf x = xf_from_f80(a), red;
+    unsigned q = reduce_pi2(x, &red);
+    struct xf v = (q & 1) ? xf_cos_small(red) : xf_sin_small(red);
+    if (q & 2)
+        v = xf_neg(v);
+    return xf_round(v, ctx);
+}
+
+struct f80 f80_cos(struct f80 a, bool *out_of_range, struct f80_ctx *ctx)
+{
+    struct f80 r;
+    if (trig_front(a, out_of_range, &r, ctx))
+        return r;
+    if (classify(a) == CL_ZERO)
+        return make(false, BIAS, INT_BIT);
+    struct xf x = xf_from_f80(a), red;
+    unsigned q = reduce_pi2(x, &red);
+    struct xf v = (q & 1) ? xf_sin_small(red) : xf_cos_small(red);
+    if (((q + 1) >> 1) & 1)
+        v = xf_neg(v);
+    return xf_round(v, ctx);
+}
+
+struct f80 f80_tan(struct f80 a, bool *out_of_range, struct f80_ctx *ctx)
+{
+    struct f80 r;
+    if (trig_front(a, out_of_range, &r, ctx))
+        return r;
+    if (classify(a) == CL_ZERO)
+        return a;
+    struct xf x = xf_from_f80(a), red;
+    unsigned q = reduce_pi2(x, &red);
+    struct xf sn = xf_sin_small(red), cs = xf_cos_small(red);
+    struct xf v = (q & 1) ? xf_neg(xf_div(cs, sn)) : xf_div(sn, cs);
+    return xf_round(v, ctx);
+}
+
+/* FPATAN: atan(y / x) in the quadrant of (x, y) (SDM Vol.2 FPATAN table 3-29). */
+struct f80 f80_atan2(struct f80 y, struct f80 x, struct f80_ctx *ctx)
+{
+    begin(ctx);
+    enum cls cy = classify(y), cx = classify(x);
+    struct f80 r;
+    if (nan_operands(y, x, cy, cx, &r, ctx))
+        return r;
+    if (denormal_stop(cy, cx, ctx))
+        return y;
+    bool sy = sign_of(y), sx = sign_of(x);
+    struct xf pi = XF_PI, pi2 = XF_PI, pi4 = XF_PI;
+    pi2.e--;
+    pi4.e -= 2;
+    struct xf v;
+    if (cy == CL_ZERO) {
+        if (!sx)
+            return zero(sy);
+        v = pi;
+    } else if (cx == CL_ZERO) {
+        v = pi2;
+    } else if (cy == CL_INF && cx == CL_INF) {
+        v = sx ? xf_add(pi2, pi4) : pi4;
+    } else if (cy == CL_INF) {
+        v = pi2;
+    } else if (cx == CL_INF) {
+        if (!sx)
+            return zero(sy);
+        v = pi;
+    } else {
+        struct xf ay = xf_from_f80(y), ax = xf_from_f80(x);
+        ay.s = ax.s = false;
+        bool swap = ay.e > ax.e || (ay.e == ax.e && ay.m > ax.m);
+        v = xf_atan01(swap ? xf_div(ax, ay) : xf_div(ay, ax));
+        if (swap)
+            v = xf_sub(pi2, v);
+        if (sx)
+            v = xf_sub(pi, v);
+    }
+    v.s = sy;
+    return xf_round(v, ctx);
+}
+
+/* F2XM1: 2^x - 1 for -1 <= x <= 1 (outside, undefined on the x87; computed the same way). */
+struct f80 f80_2xm1(struct f80 a, struct f80_ctx *ctx)
+{
+    begin(ctx);
+    enum cls ca = classify(a);
+    struct f80 r;
+    if (nan_operand(a, ca, &r, ctx))
+        return r;
+    if (ca == CL_ZERO)
+        return a;
+    if (ca == CL_INF)
+        return sign_of(a) ? make(true, BIAS, INT_BIT) : a;
+    if (denormal_stop(ca, CL_ZERO, ctx))
+        return a;
+    return xf_round(xf_expm1(xf_mul(xf_from_f80(a), XF_LN2)), ctx);
+}
+
+/* FYL2X and FYL2XP1: special operands (SDM Vol.2 FYL2X table 3-51). lnx1 selects log2(1 + x). */
+static struct f80 ylog(struct f80 y, struct f80 x, bool p1, struct f80_ctx *ctx)
+{
+    begin(ctx);
+    enum cls cy = classify(y), cx = classify(x);
+    struct f80 r;
+    if (nan_operands(x, y, cx, cy, &r, ctx))
+        return r;
+    bool sx = sign_of(x), sy = sign_of(y);
+    /* the sign and class of log2(x) (or log2(1 + x)) */
+    struct xf lx;
+    if (!p1) {
+        if (sx && cx != CL_ZERO)
+            return invalid(ctx);
+        if (cx == CL_ZERO) {
+            if (cy == CL_ZERO)
+                return invalid(ctx);
+            if (denormal_stop(cy, CL_ZERO, ctx))
+                return y;
+            if (cy != CL_INF)
+                ctx->flags |= F80_ZE;
+            return inf(!sy);
+        }
+        if (cx == CL_INF) {
+            if (cy == CL_ZERO)
+                return invalid(ctx);
+            if (denormal_stop(cy, CL_ZERO, ctx))
+                return y;
+            return inf(sy);
+        }
+        if (denormal_stop(cx, cy, ctx))
+            return y;
+        struct xf xv = xf_from_f80(x);
+        bool is_one = xv.e == 0 && xv.m == (u128)1 << 127;
+        if (cy == CL_INF) {
+            if (is_one)
+                return invalid(ctx);
+            return inf(sy ^ (xv.e < 0));
+        }
+        if (is_one)
+            return zero(sy);
+        lx = xf_log2(xv);
+    } else {
+        if (cx == CL_INF || cy == CL_INF) {
+            if (cx == CL_ZERO || cy == CL_ZERO)
+                return invalid(ctx);
+            if (denormal_stop(cx, cy, ctx))
+                return y;
+            if (cx == CL_INF && sx)
+                return invalid(ctx);
+            return inf(sx ^ sy);
+        }
+        if (denormal_stop(cx, cy, ctx))
+            return y;
+        if (cx == CL_ZERO || cy == CL_ZERO)
+            return zero(sx ^ sy);
+        /* log2(1 + x) = 2 atanh(x / (2 + x)) * log2(e) */
+        struct xf xv = xf_from_f80(x);
+        lx = xf_mul(xf_2atanh(xf_div(xv, xf_add(xf_from_int(2), xv))), XF_LOG2E);
+    }
+    if (cy == CL_ZERO)
+        return zero(sy ^ lx.s);
+    return xf_round(xf_mul(xf_from_f80(y), lx), ctx);
+}
+
+struct f80 f80_yl2x(struct f80 y, struct f80 x, struct f80_ctx *ctx)
+{
+    return ylog(y, x, false, ctx);
+}
+
+struct f80 f80_yl2xp1(struct f80 y, struct f80 x, struct f80_ctx *ctx)
+{
+    return ylog(y, x, true, ctx);
+}
