@@ -5,6 +5,7 @@
 
 #include "access.h"
 #include "flags.h"
+#include "fpu.h"
 #include "interp.h"
 
 uint32_t cpu_get_eflags(struct cpu *cpu)
@@ -66,6 +67,7 @@ void cpu_reset(struct cpu *cpu)
     cpu->ldtr = (struct seg){.limit = 0xFFFF, .attr = 0x0082};
     cpu->tr = (struct seg){.limit = 0xFFFF, .attr = 0x008B};
     cpu->halted = false;
+    fpu_power_on(&cpu->fpu);
     cpu_tlb_flush(cpu);
     cpu->stop = CPU_RUNNING;
     cpu->inhibit_irq = false;

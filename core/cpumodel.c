@@ -1,5 +1,5 @@
-/* CPU models. A model claims only what the emulator implements: the x87 bit (CPUID_FPU) appears
- * once the FPU exists (issue 5). Signatures: SDM Vol.2 CPUID, figure 3-6 (stepping bits 3:0,
+/* CPU models. A model claims only what the emulator implements (the x87 is core/fpu.c on
+ * core/float80.c); CPUID.01H:EDX.FPU is the on-chip FPU of the 486 DX and later. Signatures: SDM Vol.2 CPUID, figure 3-6 (stepping bits 3:0,
  * model 7:4, family 11:8). */
 #include "cpumodel.h"
 
@@ -8,13 +8,14 @@
 
 static const struct cpu_model models[] = {
     /* An i486DX of the kind without CPUID: 486 instructions (BSWAP, XADD, CMPXCHG, INVLPG,
-     * EFLAGS.AC), no TSC, no MSRs. Reset EDX: family 4, model 1 (SDM Vol.3 9.1.4 for 486). */
-    {"486", "Intel486 DX class, no CPUID", false, 0x0410, 0},
+     * EFLAGS.AC) and the on-chip x87, no TSC, no MSRs. Reset EDX: family 4, model 1 (SDM Vol.3 9.1.4 for 486). */
+    {"486", "Intel486 DX class, no CPUID", false, 0x0410, CPUID_FPU},
     /* A Pentium (P5): CPUID, RDTSC, MSRs, CMPXCHG8B, 4 MiB pages, debug extensions; no CMOV. */
-    {"pentium", "Pentium class (family 5)", true, 0x0521, CPUID_DE | CPUID_PSE | CPUID_TSC | CPUID_MSR | CPUID_CX8},
+    {"pentium", "Pentium class (family 5)", true, 0x0521,
+     CPUID_FPU | CPUID_DE | CPUID_PSE | CPUID_TSC | CPUID_MSR | CPUID_CX8},
     /* A Pentium Pro (P6, family 6 model 1 stepping 9): adds SYSENTER/SYSEXIT, global pages, CMOV. */
     {"pentiumpro", "Pentium Pro class (family 6), the default", true, 0x0619,
-     CPUID_DE | CPUID_PSE | CPUID_TSC | CPUID_MSR | CPUID_CX8 | CPUID_SEP | CPUID_PGE | CPUID_CMOV},
+     CPUID_FPU | CPUID_DE | CPUID_PSE | CPUID_TSC | CPUID_MSR | CPUID_CX8 | CPUID_SEP | CPUID_PGE | CPUID_CMOV},
 };
 
 const struct cpu_model *cpu_model_default(void)

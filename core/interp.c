@@ -5,6 +5,7 @@
 
 #include "access.h"
 #include "flags.h"
+#include "fpu.h"
 #include "interp.h"
 #include "mmu.h"
 #include "prot.h"
@@ -862,12 +863,16 @@ static unsigned fpu_operand_size(const struct insn *in)
 
 static void op_fpu_escape(struct cpu *cpu, const struct insn *in)
 {
-    /* No x87 yet (issue 5). SDM Vol.3 2.5: CR0.EM or CR0.TS make every ESC raise #NM. Without
-     * either, an FPU-less CPU still forms the memory operand's address and checks it against the
-     * segment limit (the 80286 vectors show #GP for an operand that overruns the segment), then
-     * does nothing: FPU-detection code relies on FNSTSW leaving its destination unwritten. */
+    /* SDM Vol.3 2.5: CR0.EM or CR0.TS make every ESC raise #NM. A model without an FPU still
+     * forms the memory operand's address and checks it against the segment limit (the 80286
+     * vectors show #GP for an operand that overruns the segment), then does nothing: FPU-detection
+     * code relies on FNSTSW leaving its destination unwritten. */
     if (cpu->cr0 & (CR0_EM | CR0_TS))
         cpu_raise(cpu, EXC_NM, 0, false);
+    if (cpu->model->features & CPUID_FPU) {
+        fpu_exec(cpu, in, in->mod != 3 ? ea_offset(cpu, in) : 0);
+        return;
+    }
     if (in->mod != 3)
         seg_linear(cpu, in->ea.seg, ea_offset(cpu, in), fpu_operand_size(in));
 }
@@ -1338,9 +1343,12 @@ void interp_exec(struct cpu *cpu, const struct insn *in)
     case 0x9A: /* CALL ptr16:16/32 */
         far_call(cpu, (uint16_t)in->imm2, in->imm, size);
         return;
-    case 0x9B: /* WAIT: #NM when CR0.MP and CR0.TS are both set (SDM Vol.3 2.5) */
+    case 0x9B: /* WAIT: #NM when CR0.MP and CR0.TS are both set (SDM Vol.3 2.5), then #MF if an
+                  unmasked x87 exception is pending */
         if ((cpu->cr0 & (CR0_MP | CR0_TS)) == (CR0_MP | CR0_TS))
             cpu_raise(cpu, EXC_NM, 0, false);
+        if (cpu->model->features & CPUID_FPU)
+            fpu_check_pending(cpu);
         return;
     case 0x9C: /* PUSHF: VM and RF are not pushed (SDM Vol.2 PUSHF) */
         require_v86_iopl3(cpu);
