@@ -9,11 +9,12 @@ bool mem_init(struct mem *mem, uint32_t ram_size)
     memset(mem, 0, sizeof(*mem));
     mem->a20_mask = 0xFFFFFFFFu;
     mem->page_region = calloc(MEM_PAGES, 1);
+    mem->page_region_w = calloc(MEM_PAGES, 1);
     mem->code_page = calloc(MEM_PAGES, 1);
     mem->code_chunks = calloc(MEM_PAGES, sizeof(uint64_t));
     mem->page_gen = calloc(MEM_PAGES, sizeof(uint32_t));
     mem->ram = calloc(ram_size ? ram_size : 1, 1);
-    if (!mem->page_region || !mem->code_page || !mem->code_chunks || !mem->page_gen || !mem->ram) {
+    if (!mem->page_region || !mem->page_region_w || !mem->code_page || !mem->code_chunks || !mem->page_gen || !mem->ram) {
         mem_free(mem);
         return false;
     }
@@ -24,6 +25,8 @@ bool mem_init(struct mem *mem, uint32_t ram_size)
 void mem_free(struct mem *mem)
 {
     free(mem->page_region);
+    free(mem->page_region_w);
+    mem->page_region_w = NULL;
     free(mem->code_page);
     free(mem->code_chunks);
     mem->code_chunks = NULL;
@@ -44,7 +47,27 @@ static bool add_region(struct mem *mem, const struct mem_region *r)
     mem->regions[mem->nregions++] = *r;
     uint32_t first = r->base >> MEM_PAGE_SHIFT, n = r->size >> MEM_PAGE_SHIFT;
     memset(mem->page_region + first, (int)mem->nregions, n);
+    memset(mem->page_region_w + first, (int)mem->nregions, n);
     return true;
+}
+
+int mem_last_region(const struct mem *mem)
+{
+    return (int)mem->nregions - 1;
+}
+
+void mem_route(struct mem *mem, uint32_t base, uint32_t size, int read_idx, int write_idx)
+{
+    uint32_t first = base >> MEM_PAGE_SHIFT, n = size >> MEM_PAGE_SHIFT;
+    memset(mem->page_region + first, read_idx + 1, n);
+    memset(mem->page_region_w + first, write_idx + 1, n);
+    for (uint32_t p = first; p < first + n; p++) {
+        if (mem->code_page[p]) {
+            mem->code_page[p] = 0;
+            mem->code_chunks[p] = 0;
+        }
+        mem->page_gen[p]++;
+    }
 }
 
 bool mem_map_host(struct mem *mem, uint32_t base, uint32_t size, uint8_t *host, bool readonly)
@@ -68,6 +91,12 @@ void mem_set_a20(struct mem *mem, bool enabled)
 static struct mem_region *region_of(struct mem *mem, uint32_t addr)
 {
     uint8_t idx = mem->page_region[addr >> MEM_PAGE_SHIFT];
+    return idx ? &mem->regions[idx - 1] : NULL;
+}
+
+static struct mem_region *region_of_w(struct mem *mem, uint32_t addr)
+{
+    uint8_t idx = mem->page_region_w[addr >> MEM_PAGE_SHIFT];
     return idx ? &mem->regions[idx - 1] : NULL;
 }
 
@@ -106,7 +135,7 @@ static void write_slow(struct mem *mem, uint32_t addr, uint32_t v, unsigned size
             mem->code_page_writes++;
         }
     }
-    struct mem_region *r = region_of(mem, addr);
+    struct mem_region *r = region_of_w(mem, addr);
     if (!r) {
         mem->unmapped_accesses++;
         return;
@@ -164,4 +193,9 @@ void mem_write32(struct mem *mem, uint32_t addr, uint32_t v) { write_n(mem, addr
 const struct mem_region *mem_region_at(struct mem *mem, uint32_t addr)
 {
     return region_of(mem, addr & mem->a20_mask);
+}
+
+const struct mem_region *mem_region_at_w(struct mem *mem, uint32_t addr)
+{
+    return region_of_w(mem, addr & mem->a20_mask);
 }

@@ -32,7 +32,9 @@ struct mem {
     uint32_t a20_mask;           /* 0xFFFFFFFF, or 0xFFEFFFFF with the A20 gate closed */
     unsigned nregions;
     struct mem_region regions[MEM_MAX_REGIONS];
-    uint8_t *page_region;        /* MEM_PAGES entries: region index + 1, 0 = unmapped */
+    uint8_t *page_region;        /* MEM_PAGES entries: region index + 1 for reads, 0 = unmapped */
+    uint8_t *page_region_w;      /* the same for writes: differs where a chipset routes reads and
+                                    writes apart (i440FX PAM: read ROM, write RAM) */
     /* Self-modifying-code tracking for the decoded-instruction cache: code_page[p] is set while
      * instructions decoded from physical page p are cached; any write to the page through the
      * bus clears it and bumps page_gen[p], which retires those decodes. */
@@ -49,6 +51,11 @@ void mem_free(struct mem *mem);
 /* Map host bytes (RAM or ROM) or MMIO over [base, base+size); later maps win. base and size page-aligned. */
 bool mem_map_host(struct mem *mem, uint32_t base, uint32_t size, uint8_t *host, bool readonly);
 bool mem_map_mmio(struct mem *mem, uint32_t base, uint32_t size, const struct mmio_ops *ops, void *opaque);
+/* The index of the region last mapped (for mem_route), valid after a successful map call. */
+int mem_last_region(const struct mem *mem);
+/* Routes reads of [base, base+size) to region read_idx and writes to write_idx (-1: nothing
+ * answers). Decodes cached from those pages are retired. The caller flushes the CPU's TLB. */
+void mem_route(struct mem *mem, uint32_t base, uint32_t size, int read_idx, int write_idx);
 void mem_set_a20(struct mem *mem, bool enabled);
 
 /* Marks the len bytes of a decoded instruction at addr (within one page) as cached code. Only a
@@ -73,8 +80,9 @@ static inline uint32_t mem_page_gen(const struct mem *mem, uint32_t addr)
     return mem->page_gen[(addr & mem->a20_mask) >> MEM_PAGE_SHIFT];
 }
 
-/* The region that answers at physical address addr (after the A20 mask), or NULL. */
+/* The region that answers reads (writes) at physical address addr (after the A20 mask), or NULL. */
 const struct mem_region *mem_region_at(struct mem *mem, uint32_t addr);
+const struct mem_region *mem_region_at_w(struct mem *mem, uint32_t addr);
 
 uint8_t mem_read8(struct mem *mem, uint32_t addr);
 uint16_t mem_read16(struct mem *mem, uint32_t addr);

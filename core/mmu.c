@@ -130,8 +130,9 @@ struct tlb_entry *mmu_translate(struct cpu *cpu, uint32_t lin, enum mmu_access a
     e->global = global;
     if (r && r->host) {
         e->host = r->host + ((phys & cpu->mem->a20_mask) - r->base);
-        if (r->readonly)
-            e->tag_w = TLB_INVALID;                   /* ROM writes go to the bus, which drops them */
+        /* ROM writes go to the bus, which drops them; so do writes routed elsewhere than reads. */
+        if (r->readonly || mem_region_at_w(cpu->mem, phys) != r)
+            e->tag_w = TLB_INVALID;
     }
     return e;
 }
