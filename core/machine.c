@@ -68,10 +68,18 @@ enum machine_result machine_run(struct machine *m, uint64_t max_insns)
 {
     uint64_t done = 0;
     for (;;) {
+        /* Slices end at the next clock event, so devices see time advance exactly (DESIGN.md). */
         uint64_t slice = 1u << 20;
+        if (m->clock) {
+            uint64_t until = clock_insns_until_next(m->clock);
+            if (until < slice)
+                slice = until;
+        }
         if (max_insns && max_insns - done < slice)
             slice = max_insns - done;
         done += cpu_run(&m->cpu, slice);
+        if (m->clock)
+            clock_run_due(m->clock);
         switch (m->cpu.stop) {
         case CPU_STOP_REQUEST: return MACHINE_EXIT;
         case CPU_STOP_SHUTDOWN:
@@ -81,14 +89,28 @@ enum machine_result machine_run(struct machine *m, uint64_t max_insns)
                 return MACHINE_SHUTDOWN;
             fprintf(stderr, "jitpc: triple fault at %04x:%08x, resetting\n", m->cpu.seg[SEG_CS].sel, m->cpu.eip);
             m->resets++;
-            cpu_reset(&m->cpu);
+            machine_reset(m);
             break;
         default: break;
         }
-        /* No interrupt controller on the test machine: a halted CPU stays halted. */
-        if (m->cpu.halted)
-            return MACHINE_HALTED;
+        bool irq_waiting = m->cpu.intr_pending && (m->cpu.eflags & FL_IF) && m->cpu.intr_pending(m->cpu.intr_opaque);
+        if (m->cpu.halted && !irq_waiting) {
+            /* HLT: time jumps to the next event, whose interrupt may wake the CPU. With nothing
+             * scheduled (or interrupts off, on the test machine) nothing ever will. */
+            bool can_wake = m->clock && (m->cpu.eflags & FL_IF) && clock_next(m->clock) != CLOCK_NEVER;
+            if (!can_wake)
+                return MACHINE_HALTED;
+            clock_skip_to_next(m->clock);
+            clock_run_due(m->clock);
+        }
         if (max_insns && done >= max_insns)
             return MACHINE_LIMIT;
     }
+}
+
+void machine_reset(struct machine *m)
+{
+    cpu_reset(&m->cpu);
+    if (m->on_reset)
+        m->on_reset(m->board);
 }

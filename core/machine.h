@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "clock.h"
 #include "cpu.h"
 
 /* The test machine's ports (tests/roms/README.md). */
@@ -22,6 +23,9 @@ struct machine {
     uint32_t rom_size;
     int exit_code;        /* valid once cpu.stop == CPU_STOP_REQUEST */
     bool no_reboot;       /* a triple fault ends the run instead of resetting (QEMU's -no-reboot) */
+    struct clock *clock;  /* the board's virtual clock, or NULL (the test machine has none) */
+    void (*on_reset)(void *opaque);   /* board hook after a CPU reset (devices, A20, PAM) */
+    void *board;
     uint64_t resets;      /* triple-fault resets so far */
 };
 
@@ -44,6 +48,9 @@ enum machine_result {
     MACHINE_SHUTDOWN,     /* triple fault with no_reboot set */
     MACHINE_LIMIT,        /* max_insns executed */
 };
+
+/* Resets the CPU and lets the board reset its devices. */
+void machine_reset(struct machine *m);
 
 /* Runs until one of the results above. max_insns 0 = no limit. */
 enum machine_result machine_run(struct machine *m, uint64_t max_insns);

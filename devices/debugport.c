@@ -4,8 +4,9 @@
 static uint32_t debugport_read(void *opaque, uint16_t port, unsigned size)
 {
     (void)opaque;
+    (void)port;
     (void)size;
-    return port & 0xFF;
+    return 0xE9;   /* what Bochs' and QEMU's debug consoles read back, on 0xE9 and 0x402 alike */
 }
 
 static void debugport_write(void *opaque, uint16_t port, uint32_t value, unsigned size)

@@ -10,7 +10,7 @@ struct debugport {
     FILE *out;
 };
 
-/* Maps the port; reads return 0xE9 (how guests detect the port, as on Bochs/QEMU). */
+/* Maps the port; reads return 0xE9 (how guests such as SeaBIOS detect it, as on Bochs/QEMU). */
 int debugport_init(struct debugport *d, struct iobus *bus, uint16_t port, FILE *out);
 
 #endif

@@ -1,0 +1,128 @@
+/* QEMU fw_cfg, traditional interface. Keys and the file directory layout follow QEMU's
+ * docs/specs/fw_cfg.txt: a 16-bit selector write resets the data offset, each data-port read
+ * returns the next byte (0 past the end); the directory (key 0x19) is a big-endian count followed
+ * by 64-byte entries {be32 size, be16 select, be16 reserved, char name[56]}. */
+#include "fwcfg.h"
+
+#include <string.h>
+
+enum {
+    FW_CFG_SIGNATURE = 0x00,
+    FW_CFG_ID = 0x01,
+    FW_CFG_RAM_SIZE = 0x03,
+    FW_CFG_NOGRAPHIC = 0x04,
+    FW_CFG_NB_CPUS = 0x05,
+    FW_CFG_BOOT_MENU = 0x0E,
+    FW_CFG_MAX_CPUS = 0x0F,
+    FW_CFG_FILE_DIR = 0x19,
+    FW_CFG_FILE_FIRST = 0x20,
+};
+
+static int add_item(struct fwcfg *f, uint16_t key, const void *data, uint32_t len)
+{
+    if (f->nitems == FWCFG_MAX_ITEMS || f->used + len > FWCFG_DATA_MAX)
+        return -1;
+    struct fwcfg_item *it = &f->items[f->nitems++];
+    it->key = key;
+    it->len = len;
+    it->off = f->used;
+    memcpy(f->data + f->used, data, len);
+    f->used += len;
+    return 0;
+}
+
+static struct fwcfg_item *find(struct fwcfg *f, uint16_t key)
+{
+    for (unsigned i = 0; i < f->nitems; i++)
+        if (f->items[i].key == key)
+            return &f->items[i];
+    return NULL;
+}
+
+/* The directory is built on demand from the file items. */
+static uint32_t dir_byte(struct fwcfg *f, uint32_t pos)
+{
+    uint8_t e[64];
+    if (pos < 4)
+        return (f->nfiles >> (8 * (3 - pos))) & 0xFF;
+    pos -= 4;
+    unsigned n = pos / 64, k = 0;
+    for (unsigned i = 0; i < f->nitems; i++) {
+        const struct fwcfg_item *it = &f->items[i];
+        if (it->key < FW_CFG_FILE_FIRST)
+            continue;
+        if (k++ != n)
+            continue;
+        memset(e, 0, sizeof(e));
+        e[0] = (uint8_t)(it->len >> 24);
+        e[1] = (uint8_t)(it->len >> 16);
+        e[2] = (uint8_t)(it->len >> 8);
+        e[3] = (uint8_t)it->len;
+        e[4] = (uint8_t)(it->key >> 8);
+        e[5] = (uint8_t)it->key;
+        memcpy(e + 8, it->name, sizeof(it->name));
+        return e[pos % 64];
+    }
+    return 0;
+}
+
+static uint32_t fwcfg_read(void *opaque, uint16_t port, unsigned size)
+{
+    struct fwcfg *f = opaque;
+    if (port != 0x511)
+        return 0;
+    uint32_t v = 0;
+    for (unsigned i = 0; i < size; i++) {
+        uint32_t b = 0;
+        if (f->selected == FW_CFG_FILE_DIR) {
+            if (f->pos < 4 + 64u * f->nfiles)
+                b = dir_byte(f, f->pos);
+        } else {
+            struct fwcfg_item *it = find(f, f->selected);
+            if (it && f->pos < it->len)
+                b = f->data[it->off + f->pos];
+        }
+        f->pos++;
+        v |= b << (8 * i);
+    }
+    return v;
+}
+
+static void fwcfg_write(void *opaque, uint16_t port, uint32_t value, unsigned size)
+{
+    struct fwcfg *f = opaque;
+    (void)size;
+    if (port == 0x510) {
+        f->selected = (uint16_t)value;
+        f->pos = 0;
+    }
+}
+
+void fwcfg_init(struct fwcfg *f, struct iobus *io, uint64_t ram_size)
+{
+    memset(f, 0, sizeof(*f));
+    uint8_t ram[8];
+    for (int i = 0; i < 8; i++)
+        ram[i] = (uint8_t)(ram_size >> (8 * i));
+    const uint8_t id[4] = {1, 0, 0, 0};          /* traditional interface, no DMA */
+    const uint8_t one16[2] = {1, 0}, zero16[2] = {0, 0};
+    add_item(f, FW_CFG_SIGNATURE, "QEMU", 4);
+    add_item(f, FW_CFG_ID, id, 4);
+    add_item(f, FW_CFG_RAM_SIZE, ram, 8);
+    add_item(f, FW_CFG_NOGRAPHIC, zero16, 2);
+    add_item(f, FW_CFG_NB_CPUS, one16, 2);
+    add_item(f, FW_CFG_MAX_CPUS, one16, 2);
+    add_item(f, FW_CFG_BOOT_MENU, zero16, 2);
+    io_map(io, 0x510, 2, fwcfg_read, fwcfg_write, f);
+}
+
+int fwcfg_add_file(struct fwcfg *f, const char *name, const void *data, uint32_t len)
+{
+    uint16_t key = (uint16_t)(FW_CFG_FILE_FIRST + f->nfiles);
+    if (add_item(f, key, data, len) < 0)
+        return -1;
+    struct fwcfg_item *it = &f->items[f->nitems - 1];
+    strncpy(it->name, name, sizeof(it->name) - 1);
+    f->nfiles++;
+    return 0;
+}

@@ -1,0 +1,35 @@
+/* QEMU's firmware configuration interface, traditional (port) access: selector 0x510, data 0x511
+ * (QEMU docs/specs/fw_cfg.txt). SeaBIOS reads the RAM size, CPU count and files from it. */
+#ifndef JITPC_FWCFG_H
+#define JITPC_FWCFG_H
+
+#include <stdint.h>
+
+#include "core/ioport.h"
+
+#define FWCFG_MAX_ITEMS 32
+#define FWCFG_DATA_MAX 4096
+
+struct fwcfg_item {
+    uint16_t key;
+    uint32_t len;
+    uint32_t off;            /* into fwcfg.data */
+    char name[56];           /* file items only */
+};
+
+struct fwcfg {
+    uint16_t selected;
+    uint32_t pos;
+    unsigned nitems, nfiles;
+    uint32_t used;
+    struct fwcfg_item items[FWCFG_MAX_ITEMS];
+    uint8_t data[FWCFG_DATA_MAX];
+};
+
+/* Maps the ports and adds the fixed items: signature "QEMU", interface ID (no DMA), RAM size,
+ * one CPU, no boot menu. */
+void fwcfg_init(struct fwcfg *f, struct iobus *io, uint64_t ram_size);
+/* Adds a named file (an "etc/..." item); returns 0, or -1 when the table is full. */
+int fwcfg_add_file(struct fwcfg *f, const char *name, const void *data, uint32_t len);
+
+#endif
