@@ -1164,8 +1164,16 @@ static void op_0f(struct cpu *cpu, const struct insn *in)
         unsigned sz = b == 0xC0 ? 1 : size;
         uint32_t dst = rm_read(cpu, in, sz), src = get_reg(cpu, in->reg, sz);
         uint32_t sum = alu(cpu, ALU_ADD, dst, src, sz);
-        set_reg(cpu, in->reg, dst, sz);
-        rm_write(cpu, in, sum, sz);
+        if (in->mod == 3) {
+            /* SRC <- DEST, then DEST <- TEMP: with one register for both, the sum wins. */
+            set_reg(cpu, in->reg, dst, sz);
+            rm_write(cpu, in, sum, sz);
+        } else {
+            /* Memory first: the address may use the source register (xadd [ebx], ebx), and a
+             * faulting write must leave the register unchanged. */
+            rm_write(cpu, in, sum, sz);
+            set_reg(cpu, in->reg, dst, sz);
+        }
         return;
     }
     case 0xC7: { /* CMPXCHG8B m64 */
