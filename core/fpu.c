@@ -204,10 +204,12 @@ static void compare(struct fpu *f, struct f80 b, bool quiet, unsigned pops)
 {
     struct f80_ctx c = ctx_of(f);
     uint16_t cc = f80_compare(st(f, 0), b, quiet, &c);
-    commit(f, &c);
+    bool ok = commit(f, &c);
     set_cc(f, cc);          /* with an unmasked IE the codes still say "unordered" */
     f->sw &= ~SW_C1;
-    while (pops--)
+    /* an unmasked IE leaves TOP unchanged: FCOMP/FCOMPP do not pop (SDM Vol.1 8.5.1; the
+     * host x87 gives FSW FD81h for FCOMP of a QNaN m32 with IM=0: unordered, no pop) */
+    while (ok && pops--)
         fpop(f);
 }
 
@@ -216,14 +218,16 @@ static void compare_eflags(struct cpu *cpu, unsigned i, bool quiet, bool popit)
 {
     struct fpu *f = &cpu->fpu;
     if (is_empty(f, 0) || is_empty(f, i)) {
-        if (stack_fault(f, false)) {
-            cpu_set_eflags(cpu, (cpu_get_eflags(cpu) & ~(FL_OF | FL_SF | FL_AF)) | FL_ZF | FL_PF | FL_CF);
-        }
+        if (!stack_fault(f, false))
+            return;                                   /* unmasked: no flags, no pop */
+        cpu_set_eflags(cpu, (cpu_get_eflags(cpu) & ~(FL_OF | FL_SF | FL_AF)) | FL_ZF | FL_PF | FL_CF);
     } else {
         struct f80_ctx c = ctx_of(f);
         uint16_t cc = f80_compare(st(f, 0), st(f, i), quiet, &c);
         f->sw &= ~SW_C1;
-        if (commit(f, &c) || (c.flags & F80_IE)) {
+        bool ok = commit(f, &c);
+        popit = popit && ok;    /* unmasked IE: EFLAGS say unordered, no pop (as FCOMP) */
+        if (ok || (c.flags & F80_IE)) {
             uint32_t fl = cpu_get_eflags(cpu) & ~(FL_ZF | FL_PF | FL_CF | FL_OF | FL_SF | FL_AF);
             if (cc & SW_C3) fl |= FL_ZF;
             if (cc & SW_C2) fl |= FL_PF;
@@ -309,7 +313,9 @@ static void fpu_unary(struct cpu *cpu, unsigned low)
     struct f80_ctx c = ctx_of(f);
     bool oor = false;
     struct f80 r, x = st(f, 0);
-    if (low != 0xF6 && low != 0xF7 && is_empty(f, 0)) {
+    /* FXAM examines an empty register without a stack fault: it reports the class "empty"
+     * (SDM Vol.2 FXAM, C3 C2 C0 = 101). FINCSTP/FDECSTP do not look at the registers. */
+    if (low != 0xF6 && low != 0xF7 && low != 0xE5 && is_empty(f, 0)) {
         if (stack_fault(f, false))
             set_st(f, 0, INDEFINITE);
         return;
@@ -318,7 +324,7 @@ static void fpu_unary(struct cpu *cpu, unsigned low)
     case 0xE0: x.se ^= 0x8000; set_st(f, 0, x); f->sw &= ~SW_C1; return;     /* FCHS */
     case 0xE1: x.se &= 0x7FFF; set_st(f, 0, x); f->sw &= ~SW_C1; return;     /* FABS */
     case 0xE4: compare(f, (struct f80){0, 0}, false, 0); return;             /* FTST */
-    case 0xE5: set_cc(f, f80_examine(x, false)); return;                     /* FXAM */
+    case 0xE5: set_cc(f, f80_examine(x, is_empty(f, 0))); return;            /* FXAM */
     case 0xF0: r = f80_2xm1(x, &c); break;
     case 0xFA: r = f80_sqrt(x, &c); break;
     case 0xFC: r = f80_round_int(x, &c); break;
@@ -452,6 +458,15 @@ static void store_int(struct cpu *cpu, const struct insn *in, uint32_t off, unsi
         fpop(f);
 }
 
+/* commit() for a real store to memory: an unmasked OE or UE stores nothing and does not pop
+ * either (SDM Vol.1 4.9.2; the host x87 leaves m32 and TOP unchanged for FSTP m32 of 1e300 with
+ * OM=0, FSW B888h). */
+static bool commit_store(struct fpu *f, const struct f80_ctx *c)
+{
+    bool ok = commit(f, c);
+    return ok && !(c->flags & ~c->masks & (F80_OE | F80_UE));
+}
+
 static void store_real(struct cpu *cpu, const struct insn *in, uint32_t off, unsigned bytes, bool popit)
 {
     struct fpu *f = &cpu->fpu;
@@ -466,13 +481,13 @@ static void store_real(struct cpu *cpu, const struct insn *in, uint32_t off, uns
         write_f80(cpu, in, off, x);
     } else if (bytes == 4) {
         uint32_t v = f80_to_f32(x, &c);
-        if (!commit(f, &c))
+        if (!commit_store(f, &c))
             return;
         probe_write(cpu, in, off, 4);
         mwr(cpu, in, off, v, 4);
     } else {
         uint64_t v = f80_to_f64(x, &c);
-        if (!commit(f, &c))
+        if (!commit_store(f, &c))
             return;
         probe_write(cpu, in, off, 8);
         mwr(cpu, in, off, (uint32_t)v, 4);
@@ -644,9 +659,10 @@ void fpu_exec(struct cpu *cpu, const struct insn *in, uint32_t off)
             compare(f, st(f, j), false, pops);
             return;
         }
-        bool to_sti = op != 0xD8;
+        bool to_sti = op != 0xD8, ok = true;
         if (is_empty(f, 0) || is_empty(f, i)) {
-            if (stack_fault(f, false))
+            ok = stack_fault(f, false);
+            if (ok)
                 set_st(f, to_sti ? i : 0, INDEFINITE);
         } else {
             /* D8: ST0 = ST0 op ST(i). DC/DE: ST(i) = ST(i) op ST0, where the encodings of
@@ -655,10 +671,12 @@ void fpu_exec(struct cpu *cpu, const struct insn *in, uint32_t off)
             if (to_sti && o >= 4)
                 o ^= 1;
             struct f80 r = to_sti ? arith(o, st(f, i), st(f, 0), &c) : arith(o, st(f, 0), st(f, i), &c);
-            if (commit(f, &c))
+            ok = commit(f, &c);
+            if (ok)
                 set_st(f, to_sti ? i : 0, r);
         }
-        if (op == 0xDE)
+        /* unmasked IE, DE or ZE: destination and TOP unchanged, no pop (SDM Vol.1 8.5) */
+        if (op == 0xDE && ok)
             fpop(f);
         return;
     }
