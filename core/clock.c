@@ -11,6 +11,7 @@ void clock_init(struct clock *c, const uint64_t *insns, uint64_t ips, uint64_t s
     c->ips = ips ? ips : 1;
     c->base_insns = *insns;
     c->start_time = start_time;
+    c->slice_end = CLOCK_NEVER;
 }
 
 uint64_t clock_now(const struct clock *c)
@@ -36,6 +37,8 @@ bool clock_schedule(struct clock *c, uint64_t when, clock_cb cb, void *opaque)
         i = (int)c->nevents++;
     }
     c->events[i] = (struct clock_event){when, c->seq++, cb, opaque};
+    if (c->kick && when < c->slice_end)
+        *c->kick = c->kick_value;
     return true;
 }
 

@@ -26,6 +26,11 @@ struct clock {
     const uint64_t *insns;     /* the CPU's retired-instruction counter */
     uint64_t start_time;       /* wall-clock time of power-on (seconds since 1970): an input */
     uint64_t seq;
+    /* The running CPU slice ends at slice_end (ns); an event scheduled before that sets *kick to
+     * end the slice early, so devices are not served late (machine_run sets both). */
+    uint64_t slice_end;
+    int *kick;
+    int kick_value;
     unsigned nevents;
     struct clock_event events[CLOCK_MAX_EVENTS];
 };

@@ -134,6 +134,8 @@ enum cpu_stop {
     CPU_STOP_HALT,       /* HLT with no interrupt source to wake it */
     CPU_STOP_REQUEST,    /* the machine asked (exit port, monitor, ...) */
     CPU_STOP_SHUTDOWN,   /* triple fault */
+    CPU_STOP_RESET,      /* the board asked for a reset (keyboard controller, port 0x92, 0xCF9) */
+    CPU_STOP_KICK,       /* a device event became due sooner: back to the main loop */
 };
 
 struct cpu {

@@ -77,11 +77,21 @@ enum machine_result machine_run(struct machine *m, uint64_t max_insns)
         }
         if (max_insns && max_insns - done < slice)
             slice = max_insns - done;
+        if (m->clock) {
+            m->clock->kick = &m->cpu.stop;
+            m->clock->kick_value = CPU_STOP_KICK;
+            m->clock->slice_end = clock_now(m->clock) + (uint64_t)((unsigned __int128)slice * 1000000000u / m->clock->ips);
+        }
         done += cpu_run(&m->cpu, slice);
+        if (m->cpu.stop == CPU_STOP_KICK)
+            m->cpu.stop = CPU_RUNNING;
         if (m->clock)
             clock_run_due(m->clock);
         switch (m->cpu.stop) {
         case CPU_STOP_REQUEST: return MACHINE_EXIT;
+        case CPU_STOP_RESET:
+            machine_reset(m);
+            break;
         case CPU_STOP_SHUTDOWN:
             /* A triple fault asserts SHUTDOWN; the board answers with a reset (SDM Vol.3 6.15
              * interrupt 8), unless the user asked to stop instead. */

@@ -1,5 +1,6 @@
-/* jitpc command line. Until the PC board lands (issue 6) the only machine is the test machine:
- * RAM, a ROM at the top of the first megabyte, the debug port 0xE9 and the exit port 0xF4. */
+/* jitpc command line. Two machines: the PC (-M pc: SeaBIOS on the i440FX board, issue 6, being
+ * built) and the test machine (-M test, the default for now: RAM, a ROM at the top of the first
+ * megabyte, the debug port 0xE9 and the exit port 0xF4). Spellings follow QEMU where it has one. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,34 +8,55 @@
 
 #include "core/machine.h"
 #include "devices/debugport.h"
+#include "pc.h"
 
 #ifndef JITPC_DEFAULT_ROM
 #define JITPC_DEFAULT_ROM "demo.bin"
 #endif
+#define DEFAULT_SEABIOS "/usr/share/seabios/bios.bin"
+#define DEFAULT_IPS 100000000ull   /* virtual time: 100 million instructions per second */
+#define RTC_DEFAULT_START 946684800ull /* 2000-01-01 00:00:00 UTC, as QEMU's traces use */
 
 /* Exit statuses scripts can rely on. A guest's own exit-port value is passed through. */
 enum {
     EXIT_USAGE = 1,        /* bad command line or unusable input file */
-    EXIT_SHUTDOWN = 2,     /* triple fault (QEMU's -no-reboot habit) */
+    EXIT_SHUTDOWN = 2,     /* triple fault with -no-reboot (QEMU's habit) */
     EXIT_HALTED = 3,       /* the guest halted with nothing left to wake it */
     EXIT_LIMIT = 4,        /* --max-insns reached */
+};
+
+struct options {
+    const char *machine;
+    const char *bios;
+    uint64_t ram_mb, max_insns, ips;
+    bool no_reboot, stats, nographic;
+    const struct cpu_model *model;
+    const char *debugcon;  /* file:PATH, stdio, or NULL */
+    const char *serial;    /* stdio, file:PATH, none */
+    const char *exit_on_serial;
 };
 
 static void usage(FILE *f)
 {
     fprintf(f,
             "usage: jitpc [options]\n"
-            "  -bios FILE        ROM image for the test machine (4 KiB multiples, at most 128 KiB);\n"
-            "                    default: the built-in demo ROM\n"
-            "  -m MB             RAM size in MiB (default 16)\n"
-            "  --max-insns N     stop after N instructions (exit status 4)\n"
+            "  -M test|pc        machine (default test: the test machine of tests/roms/README.md;\n"
+            "                    pc: SeaBIOS on an i440FX PC, under construction)\n"
+            "  -bios FILE        ROM image (test: 4 KiB multiples up to 128 KiB, default the demo\n"
+            "                    ROM; pc: SeaBIOS, default " DEFAULT_SEABIOS ")\n"
+            "  -m MB             RAM size in MiB (default 16 for test, 128 for pc)\n"
             "  --cpu MODEL       CPU model: 486, pentium, pentiumpro (default)\n"
-            "  --stats           print instruction and TLB counters on exit (stderr)\n"
+            "  -nographic        pc: COM1 on the terminal, SeaBIOS's screen on COM1\n"
+            "  -serial stdio|file:PATH|none   pc: COM1 backend (default stdio)\n"
+            "  -debugcon file:PATH|stdio      pc: the 0x402/0xE9 debug console (SeaBIOS's log)\n"
+            "  --exit-on-serial TEXT  pc: stop with status 0 once COM1 has printed TEXT (for tests)\n"
+            "  --ips N           pc: guest instructions per virtual second (default 100000000)\n"
+            "  --max-insns N     stop after N instructions (exit status 4)\n"
+            "  --stats           print instruction, TLB and decode-cache counters on exit (stderr)\n"
             "  -no-reboot        exit with status 2 on a triple fault instead of resetting\n"
             "  -h, --help        this text\n"
-            "The guest ends the run by writing its exit status to port 0xF4; bytes written to\n"
-            "port 0xE9 are printed. Exit status: the guest's, or 1 bad usage, 2 triple fault (-no-reboot),\n"
-            "3 guest halted, 4 instruction limit.\n");
+            "Exit status: the guest's (test machine, port 0xF4), or 1 bad usage, 2 triple fault\n"
+            "(-no-reboot), 3 guest halted, 4 instruction limit.\n");
 }
 
 static int fail(const char *fmt, const char *arg, const char *detail)
@@ -45,7 +67,7 @@ static int fail(const char *fmt, const char *arg, const char *detail)
     return EXIT_USAGE;
 }
 
-/* Reads the whole ROM file; returns NULL with a one-line error printed. */
+/* Reads the whole test-machine ROM; returns NULL with a one-line error printed. */
 static uint8_t *read_rom(const char *path, size_t *size)
 {
     FILE *f = fopen(path, "rb");
@@ -83,97 +105,179 @@ static bool parse_u64(const char *s, uint64_t *out)
     return true;
 }
 
+/* Opens a character backend spec: "stdio", "file:PATH" or "none". */
+static bool open_backend(const char *spec, FILE **out)
+{
+    if (!spec || !strcmp(spec, "none")) {
+        *out = NULL;
+        return true;
+    }
+    if (!strcmp(spec, "stdio")) {
+        *out = stdout;
+        return true;
+    }
+    if (!strncmp(spec, "file:", 5)) {
+        *out = fopen(spec + 5, "w");
+        return *out != NULL;
+    }
+    return false;
+}
+
+static void print_stats(const struct machine *m)
+{
+    const struct tlb_stats *t = &m->cpu.tlb_stats;
+    fprintf(stderr, "jitpc: stats: instructions %llu, tlb misses %llu, page walks %llu, page faults %llu, "
+                    "tlb flushes %llu, page flushes %llu, unmapped memory accesses %llu, unmapped port accesses %llu, "
+                    "decode cache hits %llu, misses %llu, code-page writes %llu\n",
+            (unsigned long long)m->cpu.icount, (unsigned long long)t->misses, (unsigned long long)t->walks,
+            (unsigned long long)t->page_faults, (unsigned long long)t->flushes, (unsigned long long)t->page_flushes,
+            (unsigned long long)m->mem.unmapped_accesses, (unsigned long long)m->io.unmapped_accesses,
+            (unsigned long long)m->cpu.dcache_hits, (unsigned long long)m->cpu.dcache_misses,
+            (unsigned long long)m->mem.code_page_writes);
+}
+
+static int finish(struct machine *m, enum machine_result r, const struct options *o)
+{
+    fflush(stdout);
+    int status;
+    switch (r) {
+    case MACHINE_EXIT:
+        status = m->exit_code;
+        break;
+    case MACHINE_SHUTDOWN:
+        fprintf(stderr, "jitpc: triple fault at %04x:%08x after %llu instructions\n", m->cpu.seg[SEG_CS].sel,
+                m->cpu.eip, (unsigned long long)m->cpu.icount);
+        status = EXIT_SHUTDOWN;
+        break;
+    case MACHINE_HALTED:
+        fprintf(stderr, "jitpc: guest halted at %04x:%08x with nothing to wake it\n", m->cpu.seg[SEG_CS].sel,
+                m->cpu.eip);
+        status = EXIT_HALTED;
+        break;
+    default:
+        fprintf(stderr, "jitpc: stopped after %llu instructions (--max-insns)\n", (unsigned long long)m->cpu.icount);
+        status = EXIT_LIMIT;
+        break;
+    }
+    if (o->stats)
+        print_stats(m);
+    return status;
+}
+
+static int run_test_machine(const struct options *o)
+{
+    size_t rom_size;
+    uint8_t *rom = read_rom(o->bios ? o->bios : JITPC_DEFAULT_ROM, &rom_size);
+    if (!rom)
+        return EXIT_USAGE;
+    static struct machine m;
+    static struct debugport dbg;
+    if (!machine_init_test(&m, (uint32_t)((o->ram_mb ? o->ram_mb : 16) << 20), rom, (uint32_t)rom_size)) {
+        free(rom);
+        return fail("cannot allocate guest RAM (%s%s)", "-m", "");
+    }
+    free(rom);
+    m.no_reboot = o->no_reboot;
+    cpu_set_model(&m.cpu, o->model);
+    debugport_init(&dbg, &m.io, TEST_DEBUG_PORT, stdout);
+    int status = finish(&m, machine_run(&m, o->max_insns), o);
+    machine_free(&m);
+    return status;
+}
+
+static int run_pc(const struct options *o)
+{
+    struct pc_config cfg = {
+        .ram_size = (uint32_t)((o->ram_mb ? o->ram_mb : 128) << 20),
+        .bios_path = o->bios ? o->bios : DEFAULT_SEABIOS,
+        .ips = o->ips,
+        .start_time = RTC_DEFAULT_START,
+        .nographic = o->nographic,
+        .exit_on_serial = o->exit_on_serial,
+    };
+    if (!open_backend(o->serial ? o->serial : "stdio", &cfg.serial_out))
+        return fail("-serial %s: expected stdio, file:PATH or none%s", o->serial, "");
+    if (o->debugcon && !open_backend(o->debugcon, &cfg.debugcon))
+        return fail("-debugcon %s: cannot open (expected file:PATH or stdio)%s", o->debugcon, "");
+    static struct pc pc;
+    char why[160];
+    if (!pc_init(&pc, &cfg, why, sizeof(why)))
+        return fail("%s%s", why, "");
+    pc.m.no_reboot = o->no_reboot;
+    cpu_set_model(&pc.m.cpu, o->model);
+    int status = finish(&pc.m, machine_run(&pc.m, o->max_insns), o);
+    if (o->stats)
+        fprintf(stderr, "jitpc: stats: virtual time %.6f s, PIT interrupts %llu, PIC acks %llu, spurious %llu\n",
+                clock_now(&pc.clock) / 1e9, (unsigned long long)pc.pit.stat_irqs,
+                (unsigned long long)pc.pic.stats.acks,
+                (unsigned long long)(pc.pic.stats.spurious_master + pc.pic.stats.spurious_slave));
+    pc_free(&pc);
+    if (cfg.debugcon && cfg.debugcon != stdout)
+        fclose(cfg.debugcon);
+    if (cfg.serial_out && cfg.serial_out != stdout)
+        fclose(cfg.serial_out);
+    return status;
+}
+
 int main(int argc, char **argv)
 {
-    const char *rom_path = JITPC_DEFAULT_ROM;
-    uint64_t ram_mb = 16, max_insns = 0;
-    bool no_reboot = false, stats = false;
-    const struct cpu_model *model = cpu_model_default();
+    struct options o = {.machine = "test", .ips = DEFAULT_IPS, .model = cpu_model_default()};
 
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
-        bool has_arg = i + 1 < argc;
+        const char *arg = i + 1 < argc ? argv[i + 1] : NULL;
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
             usage(stdout);
             return 0;
+        } else if (!strcmp(a, "-M") || !strcmp(a, "-machine")) {
+            if (!arg || (strcmp(arg, "test") && strcmp(arg, "pc")))
+                return fail("-M %s: unknown machine (known: test, pc)%s", arg ? arg : "", "");
+            o.machine = argv[++i];
         } else if (!strcmp(a, "-bios") || !strcmp(a, "--bios")) {
-            if (!has_arg)
+            if (!arg)
                 return fail("%s needs a file name%s", a, "");
-            rom_path = argv[++i];
+            o.bios = argv[++i];
         } else if (!strcmp(a, "-m")) {
-            if (!has_arg || !parse_u64(argv[i + 1], &ram_mb) || ram_mb < 1 || ram_mb > 3072)
-                return fail("-m %s: expected a RAM size between 1 and 3072 MiB%s", has_arg ? argv[i + 1] : "", "");
+            if (!arg || !parse_u64(arg, &o.ram_mb) || o.ram_mb < 1 || o.ram_mb > 3072)
+                return fail("-m %s: expected a RAM size between 1 and 3072 MiB%s", arg ? arg : "", "");
             i++;
         } else if (!strcmp(a, "--stats")) {
-            stats = true;
+            o.stats = true;
+        } else if (!strcmp(a, "-nographic")) {
+            o.nographic = true;
+        } else if (!strcmp(a, "-serial")) {
+            if (!arg)
+                return fail("%s needs a backend%s", a, "");
+            o.serial = argv[++i];
+        } else if (!strcmp(a, "-debugcon")) {
+            if (!arg)
+                return fail("%s needs a backend%s", a, "");
+            o.debugcon = argv[++i];
+        } else if (!strcmp(a, "--exit-on-serial")) {
+            if (!arg)
+                return fail("%s needs a text%s", a, "");
+            o.exit_on_serial = argv[++i];
+        } else if (!strcmp(a, "--ips")) {
+            if (!arg || !parse_u64(arg, &o.ips) || o.ips == 0)
+                return fail("--ips %s: expected a positive number%s", arg ? arg : "", "");
+            i++;
         } else if (!strcmp(a, "--cpu") || !strcmp(a, "-cpu")) {
-            if (!has_arg || !(model = cpu_model_find(argv[i + 1]))) {
+            if (!arg || !(o.model = cpu_model_find(arg))) {
                 char names[128];
                 cpu_model_list(names, sizeof(names));
-                fprintf(stderr, "jitpc: --cpu %s: unknown model (known: %s)\n", has_arg ? argv[i + 1] : "", names);
+                fprintf(stderr, "jitpc: --cpu %s: unknown model (known: %s)\n", arg ? arg : "", names);
                 return EXIT_USAGE;
             }
             i++;
         } else if (!strcmp(a, "-no-reboot") || !strcmp(a, "--no-reboot")) {
-            no_reboot = true;
+            o.no_reboot = true;
         } else if (!strcmp(a, "--max-insns")) {
-            if (!has_arg || !parse_u64(argv[i + 1], &max_insns))
-                return fail("--max-insns %s: expected a number%s", has_arg ? argv[i + 1] : "", "");
+            if (!arg || !parse_u64(arg, &o.max_insns))
+                return fail("--max-insns %s: expected a number%s", arg ? arg : "", "");
             i++;
         } else {
             return fail("unknown option '%s'%s (try --help)", a, "");
         }
     }
-
-    size_t rom_size;
-    uint8_t *rom = read_rom(rom_path, &rom_size);
-    if (!rom)
-        return EXIT_USAGE;
-
-    static struct machine m;
-    static struct debugport dbg;
-    if (!machine_init_test(&m, (uint32_t)(ram_mb << 20), rom, (uint32_t)rom_size)) {
-        free(rom);
-        return fail("cannot allocate guest RAM (%s%s)", "-m", "");
-    }
-    free(rom);
-    m.no_reboot = no_reboot;
-    cpu_set_model(&m.cpu, model);
-    debugport_init(&dbg, &m.io, TEST_DEBUG_PORT, stdout);
-
-    enum machine_result r = machine_run(&m, max_insns);
-    fflush(stdout);
-    int status;
-    switch (r) {
-    case MACHINE_EXIT:
-        status = m.exit_code;
-        break;
-    case MACHINE_SHUTDOWN:
-        fprintf(stderr, "jitpc: triple fault at %04x:%08x after %llu instructions\n", m.cpu.seg[SEG_CS].sel,
-                m.cpu.eip, (unsigned long long)m.cpu.icount);
-        status = EXIT_SHUTDOWN;
-        break;
-    case MACHINE_HALTED:
-        fprintf(stderr, "jitpc: guest halted at %04x:%08x with nothing to wake it\n", m.cpu.seg[SEG_CS].sel,
-                m.cpu.eip);
-        status = EXIT_HALTED;
-        break;
-    default:
-        fprintf(stderr, "jitpc: stopped after %llu instructions (--max-insns)\n", (unsigned long long)m.cpu.icount);
-        status = EXIT_LIMIT;
-        break;
-    }
-    if (stats) {
-        const struct tlb_stats *t = &m.cpu.tlb_stats;
-        fprintf(stderr, "jitpc: stats: instructions %llu, tlb misses %llu, page walks %llu, page faults %llu, "
-                        "tlb flushes %llu, page flushes %llu, unmapped memory accesses %llu, unmapped port accesses %llu, "
-                        "decode cache hits %llu, misses %llu, code-page writes %llu\n",
-                (unsigned long long)m.cpu.icount, (unsigned long long)t->misses, (unsigned long long)t->walks,
-                (unsigned long long)t->page_faults, (unsigned long long)t->flushes,
-                (unsigned long long)t->page_flushes, (unsigned long long)m.mem.unmapped_accesses,
-                (unsigned long long)m.io.unmapped_accesses, (unsigned long long)m.cpu.dcache_hits,
-                (unsigned long long)m.cpu.dcache_misses, (unsigned long long)m.mem.code_page_writes);
-    }
-    machine_free(&m);
-    return status;
+    return !strcmp(o.machine, "pc") ? run_pc(&o) : run_test_machine(&o);
 }

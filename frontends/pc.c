@@ -1,0 +1,231 @@
+/* The PC board: i440FX + PIIX3 with the ISA chips, wired in one function. Memory map (DESIGN.md
+ * "Platform"): RAM from 0 with the 640 KiB-1 MiB hole; the BIOS at the top of 4 GiB and its last
+ * 128 KiB at 0xE0000-0xFFFFF, where the i440FX PAM registers choose ROM or shadow RAM. */
+#include "pc.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define LOW_ROM_BASE 0xE0000u
+#define LOW_ROM_SIZE 0x20000u
+
+/* PAM registers (i440FX datasheet 3.2.18): PAM0 bits 5:4 = F0000h-FFFFFh; PAM1-6 two 16 KiB
+ * segments each from C0000h. Attribute bit 0 RE: reads from DRAM, bit 1 WE: writes to DRAM;
+ * otherwise the access goes to PCI, i.e. the BIOS ROM (E/F segments) or nothing. */
+static void pam_changed(void *opaque, const uint8_t pam[7])
+{
+    struct pc *pc = opaque;
+    for (unsigned seg = 0; seg < 13; seg++) {
+        uint32_t base, size;
+        unsigned attr;
+        if (seg == 0) {
+            base = 0xF0000;
+            size = 0x10000;
+            attr = (pam[0] >> 4) & 3;
+        } else {
+            base = 0xC0000 + (seg - 1) * 0x4000;
+            size = 0x4000;
+            attr = (pam[1 + (seg - 1) / 2] >> (((seg - 1) & 1) ? 4 : 0)) & 3;
+        }
+        int pci_side = base >= LOW_ROM_BASE ? pc->bios_low_region : -1;
+        mem_route(&pc->m.mem, base, size, (attr & 1) ? pc->ram_region : pci_side,
+                  (attr & 2) ? pc->ram_region : pci_side);
+    }
+    cpu_tlb_flush(&pc->m.cpu);
+}
+
+static void board_reset(void *opaque)
+{
+    struct pc *pc = opaque;
+    static const uint8_t pam_off[7] = {0};
+    pam_changed(pc, pam_off);
+    i8042_reset(&pc->kbd);
+    mem_set_a20(&pc->m.mem, true);
+    cpu_tlb_flush(&pc->m.cpu);
+}
+
+static void request_reset(void *opaque)
+{
+    struct pc *pc = opaque;
+    /* Checked between instructions: the CPU finishes the OUT, then the board resets. */
+    pc->m.cpu.stop = CPU_STOP_RESET;
+}
+
+static void set_a20(void *opaque, bool on)
+{
+    struct pc *pc = opaque;
+    mem_set_a20(&pc->m.mem, on);
+    cpu_tlb_flush(&pc->m.cpu);
+}
+
+/* Port 0x92, "system control port A" (PIIX3 datasheet): bit 1 fast A20, bit 0 fast reset. */
+static uint32_t port92_read(void *opaque, uint16_t port, unsigned size)
+{
+    (void)port;
+    (void)size;
+    return ((struct pc *)opaque)->port92;
+}
+
+static void port92_write(void *opaque, uint16_t port, uint32_t value, unsigned size)
+{
+    struct pc *pc = opaque;
+    (void)port;
+    (void)size;
+    uint8_t old = pc->port92;
+    pc->port92 = (uint8_t)(value & 0x02);
+    if ((value ^ old) & 2)
+        set_a20(pc, value & 2);
+    if (value & 1)
+        request_reset(pc);
+}
+
+/* POST code port 0x80: written by BIOSes as progress marks, also used as an I/O delay. */
+static uint32_t post_read(void *opaque, uint16_t port, unsigned size)
+{
+    (void)opaque;
+    (void)port;
+    (void)size;
+    return 0xFF;
+}
+
+static void post_write(void *opaque, uint16_t port, uint32_t value, unsigned size)
+{
+    (void)opaque;
+    (void)port;
+    (void)value;
+    (void)size;
+}
+
+static void serial_tx(void *opaque, uint8_t byte)
+{
+    struct pc *pc = opaque;
+    if (pc->serial_out) {
+        fputc(byte, pc->serial_out);
+        fflush(pc->serial_out);
+    }
+    /* A plain matcher suffices for the texts tests wait for (no self-overlapping prefixes). */
+    const char *want = pc->exit_on_serial;
+    if (want) {
+        if ((char)byte == want[pc->exit_match])
+            pc->exit_match++;
+        else
+            pc->exit_match = (char)byte == want[0];
+        if (want[pc->exit_match] == '\0')
+            machine_request_exit(&pc->m, 0);
+    }
+}
+
+static void com2_tx(void *opaque, uint8_t byte)
+{
+    (void)opaque;
+    (void)byte;
+}
+
+/* The CMOS bytes BIOSes read (IBM PC/AT technical reference; SeaBIOS src/hw/rtc.h). */
+static void fill_cmos(struct pc *pc, uint32_t ram)
+{
+    struct rtc *r = &pc->rtc;
+    uint32_t ext_kb = ram > 0x100000 ? (ram - 0x100000) / 1024 : 0;
+    if (ext_kb > 0xFFFF)
+        ext_kb = 0xFFFF;
+    uint32_t above16 = ram > 0x1000000 ? (ram - 0x1000000) / 65536 : 0;
+    rtc_cmos_write(r, 0x10, 0x00);                    /* no floppy drives */
+    rtc_cmos_write(r, 0x12, 0x00);                    /* no hard disks */
+    rtc_cmos_write(r, 0x14, 0x06);                    /* equipment: FPU, VGA (00), no floppy */
+    rtc_cmos_write(r, 0x15, 0x80);                    /* base memory 640 KiB */
+    rtc_cmos_write(r, 0x16, 0x02);
+    rtc_cmos_write(r, 0x17, (uint8_t)ext_kb);
+    rtc_cmos_write(r, 0x18, (uint8_t)(ext_kb >> 8));
+    rtc_cmos_write(r, 0x30, (uint8_t)ext_kb);
+    rtc_cmos_write(r, 0x31, (uint8_t)(ext_kb >> 8));
+    rtc_cmos_write(r, 0x34, (uint8_t)above16);
+    rtc_cmos_write(r, 0x35, (uint8_t)(above16 >> 8));
+    rtc_cmos_write(r, 0x5B, 0);                       /* nothing above 4 GiB */
+    rtc_cmos_write(r, 0x5C, 0);
+    rtc_cmos_write(r, 0x5D, 0);
+    rtc_cmos_write(r, 0x5F, 0);                       /* CPUs - 1 */
+    rtc_cmos_write(r, 0x3D, 0x02);                    /* boot order: hard disk first */
+    rtc_update_checksum(r);
+}
+
+static uint8_t *read_bios(const char *path, uint32_t *size, char *why, size_t whylen)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        snprintf(why, whylen, "%s: %s", path, strerror(errno));
+        return NULL;
+    }
+    uint8_t *buf = malloc(1u << 20);
+    size_t n = buf ? fread(buf, 1, 1u << 20, f) : 0;
+    fclose(f);
+    /* A BIOS is a power of two between 64 KiB and 1 MiB (it must reach the reset vector). */
+    if (!buf || n < 0x10000 || n > (1u << 20) || (n & (n - 1))) {
+        snprintf(why, whylen, "%s: size %zu is not a power of two between 64 KiB and 1 MiB", path, n);
+        free(buf);
+        return NULL;
+    }
+    *size = (uint32_t)n;
+    return buf;
+}
+
+bool pc_init(struct pc *pc, const struct pc_config *cfg, char *why, size_t whylen)
+{
+    memset(pc, 0, sizeof(*pc));
+    pc->bios = read_bios(cfg->bios_path, &pc->bios_size, why, whylen);
+    if (!pc->bios)
+        return false;
+    struct machine *m = &pc->m;
+    if (!mem_init(&m->mem, cfg->ram_size)) {
+        snprintf(why, whylen, "cannot allocate %u MiB of guest RAM", cfg->ram_size >> 20);
+        free(pc->bios);
+        return false;
+    }
+    pc->ram_region = 0;
+    /* The 640 KiB - 1 MiB hole: VGA memory (issue 9) and the ROM area under PAM control. */
+    mem_route(&m->mem, 0xA0000, 0x20000, -1, -1);
+    mem_map_host(&m->mem, (uint32_t)(0x100000000ull - pc->bios_size), pc->bios_size, pc->bios, true);
+    mem_map_host(&m->mem, LOW_ROM_BASE, LOW_ROM_SIZE, pc->bios + pc->bios_size - LOW_ROM_SIZE, true);
+    pc->bios_low_region = mem_last_region(&m->mem);
+    io_init(&m->io);
+    cpu_init(&m->cpu, &m->mem, &m->io);
+    m->clock = &pc->clock;
+    m->board = pc;
+    m->on_reset = board_reset;
+    clock_init(&pc->clock, &m->cpu.icount, cfg->ips, cfg->start_time);
+
+    pc->irq = (struct irq_bus){pic_set_irq, &pc->pic};
+    pic_init(&pc->pic, &m->io);
+    m->cpu.intr_pending = pic_intr_pending;
+    m->cpu.intr_ack = pic_intr_ack;
+    m->cpu.intr_opaque = &pc->pic;
+    pit_init(&pc->pit, &m->io, &pc->irq, &pc->clock);
+    rtc_init(&pc->rtc, &m->io, &pc->irq, &pc->clock);
+    pc->serial_out = cfg->serial_out;
+    pc->exit_on_serial = cfg->exit_on_serial && *cfg->exit_on_serial ? cfg->exit_on_serial : NULL;
+    uart_init(&pc->com1, &m->io, 0x3F8, &pc->irq, 4, &pc->clock, serial_tx, pc);
+    uart_init(&pc->com2, &m->io, 0x2F8, &pc->irq, 3, &pc->clock, com2_tx, pc);
+    i8042_init(&pc->kbd, &m->io, &pc->irq, &pc->clock, set_a20, request_reset, pc);
+    pci_init(&pc->pci, &m->io, pam_changed, request_reset, pc);
+    fwcfg_init(&pc->fwcfg, &m->io, cfg->ram_size);
+    if (cfg->nographic) {
+        /* SeaBIOS's serial console: its screen output goes to COM1 (SeaBIOS "sercon"). */
+        static const uint8_t port[8] = {0xF8, 0x03, 0, 0, 0, 0, 0, 0};
+        fwcfg_add_file(&pc->fwcfg, "etc/sercon-port", port, 8);
+    }
+    debugport_init(&pc->e9, &m->io, 0xE9, cfg->debugcon);
+    debugport_init(&pc->dbg402, &m->io, 0x402, cfg->debugcon);
+    io_map(&m->io, 0x92, 1, port92_read, port92_write, pc);
+    io_map(&m->io, 0x80, 1, post_read, post_write, pc);
+    fill_cmos(pc, cfg->ram_size);
+    pc->port92 = 0x02;
+    board_reset(pc);
+    return true;
+}
+
+void pc_free(struct pc *pc)
+{
+    mem_free(&pc->m.mem);
+    free(pc->bios);
+    pc->bios = NULL;
+}

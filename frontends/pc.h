@@ -1,0 +1,55 @@
+/* The PC board (issue 6): every chip wired in one place, as TinyEMU's pc_machine_init does. */
+#ifndef JITPC_PC_H
+#define JITPC_PC_H
+
+#include <stdio.h>
+
+#include "core/clock.h"
+#include "core/irq.h"
+#include "core/machine.h"
+#include "devices/debugport.h"
+#include "devices/fwcfg.h"
+#include "devices/i8042.h"
+#include "devices/pci.h"
+#include "devices/pic.h"
+#include "devices/pit.h"
+#include "devices/rtc.h"
+#include "devices/uart.h"
+
+struct pc_config {
+    uint32_t ram_size;
+    const char *bios_path;       /* SeaBIOS image: 128 or 256 KiB */
+    FILE *serial_out;            /* COM1 transmit, or NULL */
+    FILE *debugcon;              /* port 0x402 log (SeaBIOS debug output), or NULL */
+    uint64_t ips;                /* instructions per virtual second */
+    uint64_t start_time;         /* RTC start, seconds since 1970 */
+    bool nographic;
+    const char *exit_on_serial;  /* stop (status 0) once COM1 has sent this text, or NULL */
+};
+
+struct pc {
+    struct machine m;
+    struct clock clock;
+    struct irq_bus irq;
+    struct pic_pair pic;
+    struct pit pit;
+    struct rtc rtc;
+    struct uart com1, com2;
+    struct i8042 kbd;
+    struct pci pci;
+    struct fwcfg fwcfg;
+    struct debugport e9, dbg402;
+    uint8_t *bios;
+    uint32_t bios_size;
+    int ram_region, bios_low_region;
+    uint8_t port92;
+    FILE *serial_out;
+    const char *exit_on_serial;
+    size_t exit_match;           /* bytes of exit_on_serial matched so far */
+};
+
+/* Builds the PC; on failure writes a one-line reason to why and returns false. */
+bool pc_init(struct pc *pc, const struct pc_config *cfg, char *why, size_t whylen);
+void pc_free(struct pc *pc);
+
+#endif
