@@ -1,6 +1,7 @@
 /* Port I/O bus. */
 #include "ioport.h"
 
+#include <stdio.h>
 #include <string.h>
 
 void io_init(struct iobus *bus)
@@ -28,6 +29,8 @@ uint32_t io_read(struct iobus *bus, uint16_t port, unsigned size)
     const struct io_handler *h = handler_of(bus, port);
     if (!h || !h->read) {
         bus->unmapped_accesses++;
+        if (bus->log_unmapped)
+            fprintf(stderr, "jitpc: unimplemented port read 0x%04x (%u bytes)\n", port, size);
         return size == 4 ? 0xFFFFFFFFu : (1u << (size * 8)) - 1;
     }
     return h->read(h->opaque, port, size);
@@ -38,6 +41,8 @@ void io_write(struct iobus *bus, uint16_t port, uint32_t value, unsigned size)
     const struct io_handler *h = handler_of(bus, port);
     if (!h || !h->write) {
         bus->unmapped_accesses++;
+        if (bus->log_unmapped)
+            fprintf(stderr, "jitpc: unimplemented port write 0x%04x (%u bytes) = 0x%x\n", port, size, value);
         return;
     }
     h->write(h->opaque, port, value, size);

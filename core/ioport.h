@@ -2,6 +2,7 @@
 #ifndef JITPC_IOPORT_H
 #define JITPC_IOPORT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 typedef uint32_t (*io_read_fn)(void *opaque, uint16_t port, unsigned size);
@@ -20,6 +21,7 @@ struct iobus {
     unsigned nhandlers;
     struct io_handler handlers[IO_MAX_HANDLERS];
     uint64_t unmapped_accesses;
+    bool log_unmapped;           /* -d unimp: one line on stderr per access to an unmapped port */
 };
 
 void io_init(struct iobus *bus);

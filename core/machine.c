@@ -85,6 +85,8 @@ enum machine_result machine_run(struct machine *m, uint64_t max_insns)
         done += cpu_run(&m->cpu, slice);
         if (m->cpu.stop == CPU_STOP_KICK)
             m->cpu.stop = CPU_RUNNING;
+        if (m->poll_input)
+            m->poll_input(m->board);
         if (m->clock)
             clock_run_due(m->clock);
         switch (m->cpu.stop) {

@@ -25,6 +25,7 @@ struct machine {
     bool no_reboot;       /* a triple fault ends the run instead of resetting (QEMU's -no-reboot) */
     struct clock *clock;  /* the board's virtual clock, or NULL (the test machine has none) */
     void (*on_reset)(void *opaque);   /* board hook after a CPU reset (devices, A20, PAM) */
+    void (*poll_input)(void *opaque); /* board hook between slices: host input into the devices */
     void *board;
     uint64_t resets;      /* triple-fault resets so far */
 };

@@ -29,7 +29,7 @@ struct options {
     const char *machine;
     const char *bios;
     uint64_t ram_mb, max_insns, ips;
-    bool no_reboot, stats, nographic;
+    bool no_reboot, stats, nographic, log_unimp;
     const struct cpu_model *model;
     const char *debugcon;  /* file:PATH, stdio, or NULL */
     const char *serial;    /* stdio, file:PATH, none */
@@ -50,6 +50,7 @@ static void usage(FILE *f)
             "  -serial stdio|file:PATH|none   pc: COM1 backend (default stdio)\n"
             "  -debugcon file:PATH|stdio      pc: the 0x402/0xE9 debug console (SeaBIOS's log)\n"
             "  --exit-on-serial TEXT  pc: stop with status 0 once COM1 has printed TEXT (for tests)\n"
+            "  -d unimp          log accesses to unimplemented ports (stderr)\n"
             "  --ips N           pc: guest instructions per virtual second (default 100000000)\n"
             "  --max-insns N     stop after N instructions (exit status 4)\n"
             "  --stats           print instruction, TLB and decode-cache counters on exit (stderr)\n"
@@ -178,6 +179,7 @@ static int run_test_machine(const struct options *o)
     }
     free(rom);
     m.no_reboot = o->no_reboot;
+    m.io.log_unmapped = o->log_unimp;
     cpu_set_model(&m.cpu, o->model);
     debugport_init(&dbg, &m.io, TEST_DEBUG_PORT, stdout);
     int status = finish(&m, machine_run(&m, o->max_insns), o);
@@ -204,6 +206,7 @@ static int run_pc(const struct options *o)
     if (!pc_init(&pc, &cfg, why, sizeof(why)))
         return fail("%s%s", why, "");
     pc.m.no_reboot = o->no_reboot;
+    pc.m.io.log_unmapped = o->log_unimp;
     cpu_set_model(&pc.m.cpu, o->model);
     int status = finish(&pc.m, machine_run(&pc.m, o->max_insns), o);
     if (o->stats)
@@ -243,6 +246,11 @@ int main(int argc, char **argv)
             i++;
         } else if (!strcmp(a, "--stats")) {
             o.stats = true;
+        } else if (!strcmp(a, "-d")) {
+            if (!arg || strcmp(arg, "unimp"))
+                return fail("-d %s: known: unimp%s", arg ? arg : "", "");
+            o.log_unimp = true;
+            i++;
         } else if (!strcmp(a, "-nographic")) {
             o.nographic = true;
         } else if (!strcmp(a, "-serial")) {

@@ -122,6 +122,30 @@ static void com2_tx(void *opaque, uint8_t byte)
     (void)byte;
 }
 
+static bool queue_input(void *opaque, uint8_t byte)
+{
+    struct pc *pc = opaque;
+    if (pc->input_len < sizeof(pc->input))
+        pc->input[pc->input_len++] = byte;
+    return true;
+}
+
+/* Between slices: host keystrokes into COM1, as many as its receive FIFO takes. */
+static void poll_input(void *opaque)
+{
+    struct pc *pc = opaque;
+    if (pc->term_open && !term_poll(&pc->term, queue_input, pc))
+        machine_request_exit(&pc->m, 0);
+    unsigned done = 0, room = (pc->com1.s.fcr & 1) ? UART_FIFO_SIZE : 1;   /* 16450 mode: RBR only */
+    while (done < pc->input_len && pc->com1.s.rx_count < room)
+        uart_receive(&pc->com1, pc->input[done++]);
+    if (done) {
+        pc->input_len -= done;
+        for (unsigned i = 0; i < pc->input_len; i++)
+            pc->input[i] = pc->input[i + done];
+    }
+}
+
 /* The CMOS bytes BIOSes read (IBM PC/AT technical reference; SeaBIOS src/hw/rtc.h). */
 static void fill_cmos(struct pc *pc, uint32_t ram)
 {
@@ -209,6 +233,9 @@ bool pc_init(struct pc *pc, const struct pc_config *cfg, char *why, size_t whyle
     pci_init(&pc->pci, &m->io, pam_changed, request_reset, pc);
     fwcfg_init(&pc->fwcfg, &m->io, cfg->ram_size);
     if (cfg->nographic) {
+        term_open(&pc->term);
+        pc->term_open = true;
+        m->poll_input = poll_input;
         /* SeaBIOS's serial console: its screen output goes to COM1 (SeaBIOS "sercon"). */
         static const uint8_t port[8] = {0xF8, 0x03, 0, 0, 0, 0, 0, 0};
         fwcfg_add_file(&pc->fwcfg, "etc/sercon-port", port, 8);
@@ -225,6 +252,8 @@ bool pc_init(struct pc *pc, const struct pc_config *cfg, char *why, size_t whyle
 
 void pc_free(struct pc *pc)
 {
+    if (pc->term_open)
+        term_close(&pc->term);
     mem_free(&pc->m.mem);
     free(pc->bios);
     pc->bios = NULL;

@@ -15,6 +15,7 @@
 #include "devices/pit.h"
 #include "devices/rtc.h"
 #include "devices/uart.h"
+#include "term.h"
 
 struct pc_config {
     uint32_t ram_size;
@@ -46,6 +47,10 @@ struct pc {
     FILE *serial_out;
     const char *exit_on_serial;
     size_t exit_match;           /* bytes of exit_on_serial matched so far */
+    struct term term;
+    bool term_open;
+    uint8_t input[256];          /* host bytes waiting for room in COM1's receive FIFO */
+    unsigned input_len;
 };
 
 /* Builds the PC; on failure writes a one-line reason to why and returns false. */

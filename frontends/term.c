@@ -1,0 +1,91 @@
+/* The headless terminal. Host input is an external input (DESIGN.md "Determinism"): it enters
+ * between CPU slices; record/replay will log it with the instruction count. */
+#include "term.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <termios.h>
+#include <unistd.h>
+
+#define CTRL_A 0x01
+
+static struct termios saved;
+static bool saved_valid;
+
+static void restore(void)
+{
+    if (saved_valid)
+        tcsetattr(STDIN_FILENO, TCSANOW, &saved);
+}
+
+static void on_signal(int sig)
+{
+    restore();
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+void term_open(struct term *t)
+{
+    *t = (struct term){0};
+    if (isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &saved) == 0) {
+        struct termios raw = saved;
+        /* No line editing, no echo, no signals from Ctrl-C/Ctrl-Z: the guest gets those keys. */
+        raw.c_lflag &= ~(tcflag_t)(ICANON | ECHO | ISIG | IEXTEN);
+        raw.c_iflag &= ~(tcflag_t)(IXON | ICRNL | INLCR | IGNCR);
+        raw.c_oflag &= ~(tcflag_t)OPOST;
+        raw.c_cc[VMIN] = 0;
+        raw.c_cc[VTIME] = 0;
+        if (tcsetattr(STDIN_FILENO, TCSANOW, &raw) == 0) {
+            saved_valid = true;
+            t->raw = true;
+            atexit(restore);
+            signal(SIGTERM, on_signal);
+            signal(SIGHUP, on_signal);
+        }
+    }
+    int fl = fcntl(STDIN_FILENO, F_GETFL);
+    if (fl >= 0)
+        fcntl(STDIN_FILENO, F_SETFL, fl | O_NONBLOCK);
+}
+
+void term_close(struct term *t)
+{
+    restore();
+    saved_valid = false;
+    t->raw = false;
+}
+
+bool term_poll(struct term *t, bool (*deliver)(void *opaque, uint8_t byte), void *opaque)
+{
+    uint8_t buf[64];
+    if (t->eof)
+        return !t->quit;
+    ssize_t n = read(STDIN_FILENO, buf, sizeof(buf));
+    if (n == 0)
+        t->eof = true;
+    for (ssize_t i = 0; i < n; i++) {
+        uint8_t c = buf[i];
+        if (t->escape) {
+            t->escape = false;
+            if (c == 'x') {
+                t->quit = true;
+                fputs("\r\njitpc: terminated (Ctrl-A x)\r\n", stderr);
+                return false;
+            } else if (c == 'h') {
+                fputs("\r\nCtrl-A h  this help\r\nCtrl-A x  quit jitpc\r\nCtrl-A a  send Ctrl-A\r\n", stderr);
+            } else if (c == 'a' || c == CTRL_A) {
+                deliver(opaque, CTRL_A);
+            }
+            continue;
+        }
+        if (c == CTRL_A) {
+            t->escape = true;
+            continue;
+        }
+        deliver(opaque, c);
+    }
+    return true;
+}
