@@ -1,6 +1,6 @@
-/* jitpc command line. Two machines: the PC (-M pc: SeaBIOS on the i440FX board, issue 6, being
- * built) and the test machine (-M test, the default for now: RAM, a ROM at the top of the first
- * megabyte, the debug port 0xE9 and the exit port 0xF4). Spellings follow QEMU where it has one. */
+/* jitpc command line. Two machines: the PC (-M pc, the default: SeaBIOS on the i440FX board) and
+ * the test machine (-M test: RAM, a ROM at the top of the first megabyte, the debug port 0xE9 and
+ * the exit port 0xF4). Spellings follow QEMU where it has one. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,8 +40,8 @@ static void usage(FILE *f)
 {
     fprintf(f,
             "usage: jitpc [options]\n"
-            "  -M test|pc        machine (default test: the test machine of tests/roms/README.md;\n"
-            "                    pc: SeaBIOS on an i440FX PC, under construction)\n"
+            "  -M pc|test        machine (default pc: SeaBIOS on an i440FX PC; test: the test\n"
+            "                    machine of tests/roms/README.md)\n"
             "  -bios FILE        ROM image (test: 4 KiB multiples up to 128 KiB, default the demo\n"
             "                    ROM; pc: SeaBIOS, default " DEFAULT_SEABIOS ")\n"
             "  -m MB             RAM size in MiB (default 16 for test, 128 for pc)\n"
@@ -57,7 +57,7 @@ static void usage(FILE *f)
             "  -no-reboot        exit with status 2 on a triple fault instead of resetting\n"
             "  -h, --help        this text\n"
             "Exit status: the guest's (test machine, port 0xF4), or 1 bad usage, 2 triple fault\n"
-            "(-no-reboot), 3 guest halted, 4 instruction limit.\n");
+            "(-no-reboot), 3 guest halted, 4 instruction limit. In -nographic, Ctrl-A x quits.\n");
 }
 
 static int fail(const char *fmt, const char *arg, const char *detail)
@@ -224,7 +224,7 @@ static int run_pc(const struct options *o)
 
 int main(int argc, char **argv)
 {
-    struct options o = {.machine = "test", .ips = DEFAULT_IPS, .model = cpu_model_default()};
+    struct options o = {.machine = "pc", .ips = DEFAULT_IPS, .model = cpu_model_default()};
 
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
