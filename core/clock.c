@@ -3,6 +3,7 @@
 #include "clock.h"
 
 #include <string.h>
+#include <time.h>
 
 void clock_init(struct clock *c, const uint64_t *insns, uint64_t ips, uint64_t start_time)
 {
@@ -14,8 +15,24 @@ void clock_init(struct clock *c, const uint64_t *insns, uint64_t ips, uint64_t s
     c->slice_end = CLOCK_NEVER;
 }
 
+static uint64_t host_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+void clock_set_realtime(struct clock *c)
+{
+    c->base_ns = clock_now(c);
+    c->realtime = true;
+    c->host_base = host_ns();
+}
+
 uint64_t clock_now(const struct clock *c)
 {
+    if (c->realtime)
+        return c->base_ns + (host_ns() - c->host_base);
     uint64_t delta = *c->insns - c->base_insns;
     return c->base_ns + (uint64_t)((unsigned __int128)delta * 1000000000u / c->ips);
 }
@@ -83,6 +100,8 @@ void clock_run_due(struct clock *c)
 uint64_t clock_insns_until_next(const struct clock *c)
 {
     uint64_t next = clock_next(c), now = clock_now(c);
+    if (c->realtime)
+        return next <= now ? 1 : 100000;   /* short slices: the host clock is checked between them */
     if (next == CLOCK_NEVER)
         return UINT64_MAX;
     if (next <= now)
@@ -97,6 +116,14 @@ void clock_skip_to_next(struct clock *c)
     uint64_t next = clock_next(c);
     if (next == CLOCK_NEVER || next <= clock_now(c))
         return;
+    if (c->realtime) {
+        uint64_t wait = next - clock_now(c);
+        if (wait > 10000000u)
+            wait = 10000000u;                /* wake at least every 10 ms for host input */
+        struct timespec ts = {(time_t)(wait / 1000000000u), (long)(wait % 1000000000u)};
+        nanosleep(&ts, NULL);
+        return;
+    }
     c->base_ns = next;
     c->base_insns = *c->insns;
 }

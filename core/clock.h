@@ -25,6 +25,8 @@ struct clock {
     uint64_t base_insns;
     const uint64_t *insns;     /* the CPU's retired-instruction counter */
     uint64_t start_time;       /* wall-clock time of power-on (seconds since 1970): an input */
+    bool realtime;             /* --realtime: virtual time follows the host's monotonic clock */
+    uint64_t host_base;        /* host ns at base_ns (realtime only) */
     uint64_t seq;
     /* The running CPU slice ends at slice_end (ns); an event scheduled before that sets *kick to
      * end the slice early, so devices are not served late (machine_run sets both). */
@@ -38,6 +40,9 @@ struct clock {
 /* insns points at the CPU's instruction counter. ips > 0. start_time is the RTC's start (an
  * external input that replay records). */
 void clock_init(struct clock *c, const uint64_t *insns, uint64_t ips, uint64_t start_time);
+
+/* Switches to host time (--realtime): not deterministic, so replay cannot reproduce such a run. */
+void clock_set_realtime(struct clock *c);
 
 /* Current virtual time in ns. */
 uint64_t clock_now(const struct clock *c);
@@ -56,7 +61,8 @@ void clock_run_due(struct clock *c);
 /* Instructions the CPU may run before the next event is due (at least 1), for slicing. */
 uint64_t clock_insns_until_next(const struct clock *c);
 
-/* HLT: advance virtual time to the next event (the CPU idles), as if the instructions had run. */
+/* HLT: advance virtual time to the next event (the CPU idles), as if the instructions had run;
+ * in realtime mode, sleep until it is due. */
 void clock_skip_to_next(struct clock *c);
 
 #endif

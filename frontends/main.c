@@ -29,7 +29,7 @@ struct options {
     const char *machine;
     const char *bios;
     uint64_t ram_mb, max_insns, ips;
-    bool no_reboot, stats, nographic, log_unimp;
+    bool no_reboot, stats, nographic, log_unimp, realtime;
     const struct cpu_model *model;
     const char *debugcon;  /* file:PATH, stdio, or NULL */
     const char *serial;    /* stdio, file:PATH, none */
@@ -51,6 +51,7 @@ static void usage(FILE *f)
             "  -debugcon file:PATH|stdio      pc: the 0x402/0xE9 debug console (SeaBIOS's log)\n"
             "  --exit-on-serial TEXT  pc: stop with status 0 once COM1 has printed TEXT (for tests)\n"
             "  -d unimp          log accesses to unimplemented ports (stderr)\n"
+            "  --realtime        pc: virtual time follows the host clock (not deterministic)\n"
             "  --ips N           pc: guest instructions per virtual second (default 100000000)\n"
             "  --max-insns N     stop after N instructions (exit status 4)\n"
             "  --stats           print instruction, TLB and decode-cache counters on exit (stderr)\n"
@@ -195,6 +196,7 @@ static int run_pc(const struct options *o)
         .ips = o->ips,
         .start_time = RTC_DEFAULT_START,
         .nographic = o->nographic,
+        .realtime = o->realtime,
         .exit_on_serial = o->exit_on_serial,
     };
     if (!open_backend(o->serial ? o->serial : "stdio", &cfg.serial_out))
@@ -251,6 +253,8 @@ int main(int argc, char **argv)
                 return fail("-d %s: known: unimp%s", arg ? arg : "", "");
             o.log_unimp = true;
             i++;
+        } else if (!strcmp(a, "--realtime")) {
+            o.realtime = true;
         } else if (!strcmp(a, "-nographic")) {
             o.nographic = true;
         } else if (!strcmp(a, "-serial")) {

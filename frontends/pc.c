@@ -217,6 +217,8 @@ bool pc_init(struct pc *pc, const struct pc_config *cfg, char *why, size_t whyle
     m->board = pc;
     m->on_reset = board_reset;
     clock_init(&pc->clock, &m->cpu.icount, cfg->ips, cfg->start_time);
+    if (cfg->realtime)
+        clock_set_realtime(&pc->clock);
 
     pc->irq = (struct irq_bus){pic_set_irq, &pc->pic};
     pic_init(&pc->pic, &m->io);

@@ -25,6 +25,7 @@ struct pc_config {
     uint64_t ips;                /* instructions per virtual second */
     uint64_t start_time;         /* RTC start, seconds since 1970 */
     bool nographic;
+    bool realtime;               /* --realtime: time follows the host clock (not deterministic) */
     const char *exit_on_serial;  /* stop (status 0) once COM1 has sent this text, or NULL */
 };
 
