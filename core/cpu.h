@@ -180,6 +180,8 @@ struct cpu {
     int delivering;       /* vector being delivered, or -1: a fault now is a double fault */
     bool inhibit_irq;     /* MOV SS / POP SS / STI shadow: one instruction */
     uint64_t dcache_hits, dcache_misses;
+    void *trace_regs;     /* FILE * for --trace-regs (../shared/tools/README.md format), or NULL */
+    bool rep_resumed;     /* the instruction at EIP is a REP string instruction resuming a chunk */
     struct dcache_entry dcache[DCACHE_SIZE];
 };
 

@@ -556,6 +556,7 @@ static void op_string(struct cpu *cpu, const struct insn *in)
                 return;
             if (n == REP_CHUNK) {
                 cpu->eip = cpu->insn_eip;   /* resume here next time */
+                cpu->rep_resumed = true;
                 return;
             }
         }

@@ -34,6 +34,7 @@ struct options {
     const char *debugcon;  /* file:PATH, stdio, or NULL */
     const char *serial;    /* stdio, file:PATH, none */
     const char *exit_on_serial;
+    const char *trace_regs;
 };
 
 static void usage(FILE *f)
@@ -51,6 +52,8 @@ static void usage(FILE *f)
             "  -debugcon file:PATH|stdio      pc: the 0x402/0xE9 debug console (SeaBIOS's log)\n"
             "  --exit-on-serial TEXT  pc: stop with status 0 once COM1 has printed TEXT (for tests)\n"
             "  -d unimp          log accesses to unimplemented ports (stderr)\n"
+            "  --trace-regs FILE registers before every instruction, in the format of\n"
+            "                    ../shared/tools/README.md (for trace-diff against qemu-trace)\n"
             "  --realtime        pc: virtual time follows the host clock (not deterministic)\n"
             "  --ips N           pc: guest instructions per virtual second (default 100000000)\n"
             "  --max-insns N     stop after N instructions (exit status 4)\n"
@@ -182,8 +185,16 @@ static int run_test_machine(const struct options *o)
     m.no_reboot = o->no_reboot;
     m.io.log_unmapped = o->log_unimp;
     cpu_set_model(&m.cpu, o->model);
+    FILE *trace = NULL;
+    if (o->trace_regs && !(trace = fopen(o->trace_regs, "w"))) {
+        machine_free(&m);
+        return fail("%s: %s", o->trace_regs, strerror(errno));
+    }
+    m.cpu.trace_regs = trace;
     debugport_init(&dbg, &m.io, TEST_DEBUG_PORT, stdout);
     int status = finish(&m, machine_run(&m, o->max_insns), o);
+    if (trace)
+        fclose(trace);
     machine_free(&m);
     return status;
 }
@@ -210,12 +221,20 @@ static int run_pc(const struct options *o)
     pc.m.no_reboot = o->no_reboot;
     pc.m.io.log_unmapped = o->log_unimp;
     cpu_set_model(&pc.m.cpu, o->model);
+    FILE *trace = NULL;
+    if (o->trace_regs && !(trace = fopen(o->trace_regs, "w"))) {
+        pc_free(&pc);
+        return fail("%s: %s", o->trace_regs, strerror(errno));
+    }
+    pc.m.cpu.trace_regs = trace;
     int status = finish(&pc.m, machine_run(&pc.m, o->max_insns), o);
     if (o->stats)
         fprintf(stderr, "jitpc: stats: virtual time %.6f s, PIT interrupts %llu, PIC acks %llu, spurious %llu\n",
                 clock_now(&pc.clock) / 1e9, (unsigned long long)pc.pit.stat_irqs,
                 (unsigned long long)pc.pic.stats.acks,
                 (unsigned long long)(pc.pic.stats.spurious_master + pc.pic.stats.spurious_slave));
+    if (trace)
+        fclose(trace);
     pc_free(&pc);
     if (cfg.debugcon && cfg.debugcon != stdout)
         fclose(cfg.debugcon);
@@ -253,6 +272,10 @@ int main(int argc, char **argv)
                 return fail("-d %s: known: unimp%s", arg ? arg : "", "");
             o.log_unimp = true;
             i++;
+        } else if (!strcmp(a, "--trace-regs")) {
+            if (!arg)
+                return fail("%s needs a file name%s", a, "");
+            o.trace_regs = argv[++i];
         } else if (!strcmp(a, "--realtime")) {
             o.realtime = true;
         } else if (!strcmp(a, "-nographic")) {

@@ -35,15 +35,6 @@ static void pam_changed(void *opaque, const uint8_t pam[7])
     cpu_tlb_flush(&pc->m.cpu);
 }
 
-static void board_reset(void *opaque)
-{
-    struct pc *pc = opaque;
-    static const uint8_t pam_off[7] = {0};
-    pam_changed(pc, pam_off);
-    i8042_reset(&pc->kbd);
-    mem_set_a20(&pc->m.mem, true);
-    cpu_tlb_flush(&pc->m.cpu);
-}
 
 static void request_reset(void *opaque)
 {
@@ -52,11 +43,30 @@ static void request_reset(void *opaque)
     pc->m.cpu.stop = CPU_STOP_RESET;
 }
 
+/* The A20 gate is the OR of the 8042 output port's bit 1 and port 0x92's bit 1 (PIIX3 datasheet,
+ * port 92h "fast A20"). */
+static void update_a20(struct pc *pc)
+{
+    mem_set_a20(&pc->m.mem, pc->kbd_a20 || (pc->port92 & 2));
+    cpu_tlb_flush(&pc->m.cpu);
+}
+
 static void set_a20(void *opaque, bool on)
 {
     struct pc *pc = opaque;
-    mem_set_a20(&pc->m.mem, on);
-    cpu_tlb_flush(&pc->m.cpu);
+    pc->kbd_a20 = on;
+    update_a20(pc);
+}
+
+static void board_reset(void *opaque)
+{
+    struct pc *pc = opaque;
+    static const uint8_t pam_off[7] = {0};
+    pam_changed(pc, pam_off);
+    i8042_reset(&pc->kbd);
+    pc->port92 = 0;              /* fast A20 off after reset; the 8042's A20 line stays on */
+    pc->kbd_a20 = true;
+    update_a20(pc);
 }
 
 /* Port 0x92, "system control port A" (PIIX3 datasheet): bit 1 fast A20, bit 0 fast reset. */
@@ -72,10 +82,8 @@ static void port92_write(void *opaque, uint16_t port, uint32_t value, unsigned s
     struct pc *pc = opaque;
     (void)port;
     (void)size;
-    uint8_t old = pc->port92;
     pc->port92 = (uint8_t)(value & 0x02);
-    if ((value ^ old) & 2)
-        set_a20(pc, value & 2);
+    update_a20(pc);
     if (value & 1)
         request_reset(pc);
 }
@@ -242,12 +250,14 @@ bool pc_init(struct pc *pc, const struct pc_config *cfg, char *why, size_t whyle
         static const uint8_t port[8] = {0xF8, 0x03, 0, 0, 0, 0, 0, 0};
         fwcfg_add_file(&pc->fwcfg, "etc/sercon-port", port, 8);
     }
-    debugport_init(&pc->e9, &m->io, 0xE9, cfg->debugcon);
-    debugport_init(&pc->dbg402, &m->io, 0x402, cfg->debugcon);
+    if (cfg->debugcon) {
+        /* Present only when asked for, as QEMU's -debugcon: guests probe for it by reading. */
+        debugport_init(&pc->e9, &m->io, 0xE9, cfg->debugcon);
+        debugport_init(&pc->dbg402, &m->io, 0x402, cfg->debugcon);
+    }
     io_map(&m->io, 0x92, 1, port92_read, port92_write, pc);
     io_map(&m->io, 0x80, 1, post_read, post_write, pc);
     fill_cmos(pc, cfg->ram_size);
-    pc->port92 = 0x02;
     board_reset(pc);
     return true;
 }

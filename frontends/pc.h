@@ -45,6 +45,7 @@ struct pc {
     uint32_t bios_size;
     int ram_region, bios_low_region;
     uint8_t port92;
+    bool kbd_a20;                /* the 8042 output port's A20 line */
     FILE *serial_out;
     const char *exit_on_serial;
     size_t exit_match;           /* bytes of exit_on_serial matched so far */
