@@ -146,6 +146,8 @@ static inline uint32_t rd_seg(struct cpu *cpu, int seg, uint32_t off, unsigned s
 {
     uint32_t lin = seg_check(cpu, seg, off, size, SEG_R);
     check_align(cpu, lin, size);
+    if (__builtin_expect(cpu->dbg_watch, 0))
+        debug_note_access(cpu->dbg, lin, size, false);
     return rd_lin_as(cpu, lin, size, cpu->cpl == 3);
 }
 
@@ -153,6 +155,8 @@ static inline void wr_seg(struct cpu *cpu, int seg, uint32_t off, uint32_t v, un
 {
     uint32_t lin = seg_check(cpu, seg, off, size, SEG_W);
     check_align(cpu, lin, size);
+    if (__builtin_expect(cpu->dbg_watch, 0))
+        debug_note_access(cpu->dbg, lin, size, true);
     wr_lin_as(cpu, lin, v, size, cpu->cpl == 3);
 }
 

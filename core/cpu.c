@@ -257,6 +257,27 @@ uint64_t cpu_run(struct cpu *cpu, uint64_t budget)
         }
         if (cpu->halted)
             break;
+        if (cpu->dbg) {
+            /* Breakpoints are checked before the instruction; after the user resumes from one,
+             * it is skipped once (as gdb expects). */
+            struct debug *d = cpu->dbg;
+            uint32_t lin = cpu->seg[SEG_CS].base + cpu->eip;
+            if (d->nbp && !d->skip_bp_once && debug_breakpoint_at(d, lin)) {
+                d->stop = DEBUG_BREAKPOINT;
+                d->stop_addr = lin;
+                cpu->stop = CPU_STOP_DEBUG;
+                break;
+            }
+            d->skip_bp_once = false;
+            cpu->dbg_watch = d->nwp != 0;
+            step(cpu);
+            if (d->stop == DEBUG_WATCHPOINT || d->single_step) {
+                if (d->stop == DEBUG_NONE)
+                    d->stop = DEBUG_STEP;
+                cpu->stop = CPU_STOP_DEBUG;
+            }
+            continue;
+        }
         step(cpu);
     }
     cpu->fault_jmp = saved;

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "cpumodel.h"
+#include "debug.h"
 #include "decode.h"
 #include "float80.h"
 #include "ioport.h"
@@ -136,6 +137,7 @@ enum cpu_stop {
     CPU_STOP_SHUTDOWN,   /* triple fault */
     CPU_STOP_RESET,      /* the board asked for a reset (keyboard controller, port 0x92, 0xCF9) */
     CPU_STOP_KICK,       /* a device event became due sooner: back to the main loop */
+    CPU_STOP_DEBUG,      /* a breakpoint, watchpoint or single step: see cpu->dbg->stop */
 };
 
 struct cpu {
@@ -180,6 +182,8 @@ struct cpu {
     int delivering;       /* vector being delivered, or -1: a fault now is a double fault */
     bool inhibit_irq;     /* MOV SS / POP SS / STI shadow: one instruction */
     uint64_t dcache_hits, dcache_misses;
+    struct debug *dbg;    /* breakpoints etc. (GDB stub, monitor), or NULL: no cost when unused */
+    bool dbg_watch;       /* dbg has watchpoints: data accesses report to debug_note_access */
     void *trace_regs;     /* FILE * for --trace-regs (../shared/tools/README.md format), or NULL */
     bool rep_resumed;     /* the instruction at EIP is a REP string instruction resuming a chunk */
     struct dcache_entry dcache[DCACHE_SIZE];

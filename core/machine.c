@@ -94,6 +94,8 @@ enum machine_result machine_run(struct machine *m, uint64_t max_insns)
         case CPU_STOP_RESET:
             machine_reset(m);
             break;
+        case CPU_STOP_DEBUG:
+            return MACHINE_DEBUG;
         case CPU_STOP_SHUTDOWN:
             /* A triple fault asserts SHUTDOWN; the board answers with a reset (SDM Vol.3 6.15
              * interrupt 8), unless the user asked to stop instead. */

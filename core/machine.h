@@ -48,6 +48,7 @@ enum machine_result {
     MACHINE_HALTED,       /* HLT with interrupts disabled: nothing can wake it */
     MACHINE_SHUTDOWN,     /* triple fault with no_reboot set */
     MACHINE_LIMIT,        /* max_insns executed */
+    MACHINE_DEBUG,        /* stopped for the debugger (cpu.dbg->stop says why); call again to resume */
 };
 
 /* Resets the CPU and lets the board reset its devices. */
