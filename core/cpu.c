@@ -69,6 +69,8 @@ void cpu_reset(struct cpu *cpu)
     cpu->tr = (struct seg){.limit = 0xFFFF, .attr = 0x008B};
     cpu->halted = false;
     fpu_power_on(&cpu->fpu);
+    cpu->ferr_asserted = false;
+    cpu->ignne = false;
     cpu_tlb_flush(cpu);
     cpu->stop = CPU_RUNNING;
     cpu->inhibit_irq = false;

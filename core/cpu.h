@@ -182,6 +182,13 @@ struct cpu {
     int delivering;       /* vector being delivered, or -1: a fault now is a double fault */
     bool inhibit_irq;     /* MOV SS / POP SS / STI shadow: one instruction */
     uint64_t dcache_hits, dcache_misses;
+    /* FERR# output and IGNNE# input (SDM Vol.1 D.1, "MS-DOS compatibility" x87 error reporting
+     * with CR0.NE=0): the board routes FERR# to IRQ13 and asserts IGNNE# when the handler writes
+     * port 0xF0. NULL ferr: nothing is wired (the test machine), pending errors are ignored. */
+    void (*ferr)(void *opaque, bool level);
+    void *ferr_opaque;
+    bool ferr_asserted;
+    bool ignne;
     struct debug *dbg;    /* breakpoints etc. (GDB stub, monitor), or NULL: no cost when unused */
     bool dbg_watch;       /* dbg has watchpoints: data accesses report to debug_note_access */
     void *trace_regs;     /* FILE * for --trace-regs (../shared/tools/README.md format), or NULL */

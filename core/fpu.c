@@ -123,10 +123,28 @@ static void fpush(struct fpu *f, struct f80 v)
     set_st(f, 0, v);
 }
 
-void fpu_check_pending(struct cpu *cpu)
+bool fpu_check_pending(struct cpu *cpu)
 {
-    if ((cpu->fpu.sw & SW_ES) && (cpu->cr0 & CR0_NE))
+    if (!(cpu->fpu.sw & SW_ES)) {
+        if (cpu->ferr_asserted) {
+            cpu->ferr_asserted = false;
+            cpu->ignne = false;
+            cpu->ferr(cpu->ferr_opaque, false);
+        }
+        return true;
+    }
+    if (cpu->cr0 & CR0_NE)
         cpu_raise(cpu, EXC_MF, 0, false);
+    if (!cpu->ferr)
+        return true;
+    if (!cpu->ferr_asserted) {
+        cpu->ferr_asserted = true;
+        cpu->ferr(cpu->ferr_opaque, true);
+    }
+    if (cpu->ignne)
+        return true;
+    cpu->eip = cpu->insn_eip;    /* frozen until the IRQ13 handler deals with the error */
+    return false;
 }
 
 /* ---- memory ---- */
@@ -517,8 +535,8 @@ static bool is_nowait(const struct insn *in)
 void fpu_exec(struct cpu *cpu, const struct insn *in, uint32_t off)
 {
     struct fpu *f = &cpu->fpu;
-    if (!is_nowait(in))
-        fpu_check_pending(cpu);
+    if (!is_nowait(in) && !fpu_check_pending(cpu))
+        return;
     if (!is_control(in)) {
         f->fop = (uint16_t)(((in->op & 7) << 8) | (in->mod << 6) | (in->reg << 3) | in->rm);
         f->fip = cpu->insn_eip;

@@ -13,7 +13,9 @@ void fpu_init(struct fpu *f);
 void fpu_exec(struct cpu *cpu, const struct insn *in, uint32_t off);
 
 /* WAIT/FWAIT and waiting x87 instructions: a pending unmasked exception (FSW.ES) raises #MF when
- * CR0.NE is set (SDM Vol.1 8.7); with NE clear it would assert FERR# to IRQ13 (no PIC yet). */
-void fpu_check_pending(struct cpu *cpu);
+ * CR0.NE is set (SDM Vol.1 8.7). With NE clear it asserts FERR# (IRQ13 on a PC) and, unless the
+ * board asserts IGNNE#, the instruction waits: returns false and leaves EIP on it, so it runs
+ * again after the interrupt handler has cleared the error (SDM Vol.1 D.2.1). */
+bool fpu_check_pending(struct cpu *cpu);
 
 #endif

@@ -1357,7 +1357,7 @@ void interp_exec(struct cpu *cpu, const struct insn *in)
         if ((cpu->cr0 & (CR0_MP | CR0_TS)) == (CR0_MP | CR0_TS))
             cpu_raise(cpu, EXC_NM, 0, false);
         if (cpu->model->features & CPUID_FPU)
-            fpu_check_pending(cpu);
+            (void)fpu_check_pending(cpu);   /* false: EIP stays on the WAIT, which waits */
         return;
     case 0x9C: /* PUSHF: VM and RF are not pushed (SDM Vol.2 PUSHF) */
         require_v86_iopl3(cpu);

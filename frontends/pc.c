@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define LOW_ROM_BASE 0xE0000u
 #define LOW_ROM_SIZE 0x20000u
 
 /* PAM registers (i440FX datasheet 3.2.18): PAM0 bits 5:4 = F0000h-FFFFFh; PAM1-6 two 16 KiB
@@ -28,7 +27,7 @@ static void pam_changed(void *opaque, const uint8_t pam[7])
             size = 0x4000;
             attr = (pam[1 + (seg - 1) / 2] >> (((seg - 1) & 1) ? 4 : 0)) & 3;
         }
-        int pci_side = base >= LOW_ROM_BASE ? pc->bios_low_region : -1;
+        int pci_side = base >= pc->low_rom_base ? pc->bios_low_region : -1;
         mem_route(&pc->m.mem, base, size, (attr & 1) ? pc->ram_region : pci_side,
                   (attr & 2) ? pc->ram_region : pci_side);
     }
@@ -86,6 +85,33 @@ static void port92_write(void *opaque, uint16_t port, uint32_t value, unsigned s
     update_a20(pc);
     if (value & 1)
         request_reset(pc);
+}
+
+/* FERR# from the CPU drives IRQ13; a write to port 0xF0 clears the interrupt and asserts IGNNE#
+ * until FERR# goes away (the PC/AT's coprocessor error logic, SDM Vol.1 D.1.1). */
+static void ferr_changed(void *opaque, bool level)
+{
+    struct pc *pc = opaque;
+    irq_set(&pc->irq, 13, level);
+}
+
+static uint32_t port_f0_read(void *opaque, uint16_t port, unsigned size)
+{
+    (void)opaque;
+    (void)port;
+    (void)size;
+    return 0xFF;
+}
+
+static void port_f0_write(void *opaque, uint16_t port, uint32_t value, unsigned size)
+{
+    struct pc *pc = opaque;
+    (void)port;
+    (void)value;
+    (void)size;
+    irq_set(&pc->irq, 13, 0);
+    if (pc->m.cpu.ferr_asserted)
+        pc->m.cpu.ignne = true;
 }
 
 /* POST code port 0x80: written by BIOSes as progress marks, also used as an I/O delay. */
@@ -217,7 +243,10 @@ bool pc_init(struct pc *pc, const struct pc_config *cfg, char *why, size_t whyle
     /* The 640 KiB - 1 MiB hole: VGA memory (issue 9) and the ROM area under PAM control. */
     mem_route(&m->mem, 0xA0000, 0x20000, -1, -1);
     mem_map_host(&m->mem, (uint32_t)(0x100000000ull - pc->bios_size), pc->bios_size, pc->bios, true);
-    mem_map_host(&m->mem, LOW_ROM_BASE, LOW_ROM_SIZE, pc->bios + pc->bios_size - LOW_ROM_SIZE, true);
+    /* The BIOS's last 128 KiB (all of a smaller BIOS) also answer below 1 MiB. */
+    uint32_t low_size = pc->bios_size < LOW_ROM_SIZE ? pc->bios_size : LOW_ROM_SIZE;
+    pc->low_rom_base = 0x100000 - low_size;
+    mem_map_host(&m->mem, pc->low_rom_base, low_size, pc->bios + pc->bios_size - low_size, true);
     pc->bios_low_region = mem_last_region(&m->mem);
     io_init(&m->io);
     cpu_init(&m->cpu, &m->mem, &m->io);
@@ -257,6 +286,9 @@ bool pc_init(struct pc *pc, const struct pc_config *cfg, char *why, size_t whyle
     }
     io_map(&m->io, 0x92, 1, port92_read, port92_write, pc);
     io_map(&m->io, 0x80, 1, post_read, post_write, pc);
+    io_map(&m->io, 0xF0, 1, port_f0_read, port_f0_write, pc);
+    m->cpu.ferr = ferr_changed;
+    m->cpu.ferr_opaque = pc;
     fill_cmos(pc, cfg->ram_size);
     board_reset(pc);
     return true;

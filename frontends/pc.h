@@ -44,6 +44,7 @@ struct pc {
     uint8_t *bios;
     uint32_t bios_size;
     int ram_region, bios_low_region;
+    uint32_t low_rom_base;       /* where the BIOS's mirror below 1 MiB starts (0xE0000 for 128 KiB) */
     uint8_t port92;
     bool kbd_a20;                /* the 8042 output port's A20 line */
     FILE *serial_out;
