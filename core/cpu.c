@@ -167,6 +167,8 @@ static void step(struct cpu *cpu)
     struct insn in;
     if (cpu->trace_regs && !cpu->rep_resumed)
         trace_line(cpu);
+    if (cpu->insn_hook && !cpu->rep_resumed)
+        cpu->insn_hook(cpu->insn_hook_opaque, cpu);
     cpu->rep_resumed = false;
     cpu->insn_eip = cpu->eip;
     cpu->insn_esp = cpu->regs[R_ESP];
@@ -273,7 +275,8 @@ uint64_t cpu_run(struct cpu *cpu, uint64_t budget)
             d->skip_bp_once = false;
             cpu->dbg_watch = d->nwp != 0;
             step(cpu);
-            if (d->stop == DEBUG_WATCHPOINT || d->single_step) {
+            /* A stop the instruction itself asked for (the exit port, a reset) wins. */
+            if ((d->stop == DEBUG_WATCHPOINT || d->single_step) && cpu->stop == CPU_RUNNING) {
                 if (d->stop == DEBUG_NONE)
                     d->stop = DEBUG_STEP;
                 cpu->stop = CPU_STOP_DEBUG;

@@ -8,6 +8,8 @@
 
 #include "core/machine.h"
 #include "devices/debugport.h"
+#include "gdbstub.h"
+#include "monitor.h"
 #include "pc.h"
 
 #ifndef JITPC_DEFAULT_ROM
@@ -35,6 +37,10 @@ struct options {
     const char *serial;    /* stdio, file:PATH, none */
     const char *exit_on_serial;
     const char *trace_regs;
+    const char *gdb;       /* -gdb tcp::PORT (-s: tcp::1234), or NULL */
+    bool gdb_wait;         /* -S */
+    struct gdbstub *stub;
+    struct monitor_options mon;   /* -monitor, --trace, --profile (monitor.h) */
 };
 
 static void usage(FILE *f)
@@ -59,9 +65,14 @@ static void usage(FILE *f)
             "  --max-insns N     stop after N instructions (exit status 4)\n"
             "  --stats           print instruction, TLB and decode-cache counters on exit (stderr)\n"
             "  -no-reboot        exit with status 2 on a triple fault instead of resetting\n"
+            "  -monitor stdio    start stopped at the monitor's prompt on stdin/stdout (help)\n"
+            "%s"
+            "  -gdb tcp::PORT    GDB remote protocol server on 127.0.0.1:PORT; -s: tcp::1234\n"
+            "  -S                with -s/-gdb: stay stopped until gdb connects and continues\n"
             "  -h, --help        this text\n"
             "Exit status: the guest's (test machine, port 0xF4), or 1 bad usage, 2 triple fault\n"
-            "(-no-reboot), 3 guest halted, 4 instruction limit. In -nographic, Ctrl-A x quits.\n");
+            "(-no-reboot), 3 guest halted, 4 instruction limit. In -nographic, Ctrl-A x quits.\n",
+            trace_usage);
 }
 
 static int fail(const char *fmt, const char *arg, const char *detail)
@@ -169,6 +180,13 @@ static int finish(struct machine *m, enum machine_result r, const struct options
     return status;
 }
 
+/* The machine runs on its own, or under the GDB stub. */
+static enum machine_result run_machine(struct machine *m, const struct options *o)
+{
+    struct pc *pc = !strcmp(o->machine, "pc") ? m->board : NULL;
+    return o->stub ? gdbstub_run(o->stub, m, o->max_insns) : monitor_main(m, pc, &o->mon, o->max_insns);
+}
+
 static int run_test_machine(const struct options *o)
 {
     size_t rom_size;
@@ -192,7 +210,7 @@ static int run_test_machine(const struct options *o)
     }
     m.cpu.trace_regs = trace;
     debugport_init(&dbg, &m.io, TEST_DEBUG_PORT, stdout);
-    int status = finish(&m, machine_run(&m, o->max_insns), o);
+    int status = finish(&m, run_machine(&m, o), o);
     if (trace)
         fclose(trace);
     machine_free(&m);
@@ -227,7 +245,7 @@ static int run_pc(const struct options *o)
         return fail("%s: %s", o->trace_regs, strerror(errno));
     }
     pc.m.cpu.trace_regs = trace;
-    int status = finish(&pc.m, machine_run(&pc.m, o->max_insns), o);
+    int status = finish(&pc.m, run_machine(&pc.m, o), o);
     if (o->stats)
         fprintf(stderr, "jitpc: stats: virtual time %.6f s, PIT interrupts %llu, PIC acks %llu, spurious %llu\n",
                 clock_now(&pc.clock) / 1e9, (unsigned long long)pc.pit.stat_irqs,
@@ -247,8 +265,10 @@ int main(int argc, char **argv)
 {
     struct options o = {.machine = "pc", .ips = DEFAULT_IPS, .model = cpu_model_default()};
 
+    o.mon.trace.cpl = -1;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
+        int used;
         const char *arg = i + 1 < argc ? argv[i + 1] : NULL;
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
             usage(stdout);
@@ -268,9 +288,15 @@ int main(int argc, char **argv)
         } else if (!strcmp(a, "--stats")) {
             o.stats = true;
         } else if (!strcmp(a, "-d")) {
-            if (!arg || strcmp(arg, "unimp"))
-                return fail("-d %s: known: unimp%s", arg ? arg : "", "");
-            o.log_unimp = true;
+            char items[256];
+            snprintf(items, sizeof(items), "%s", arg ? arg : "");
+            for (char *it = strtok(items, ","); it; it = strtok(NULL, ","))
+                if (!strcmp(it, "unimp"))
+                    o.log_unimp = true;
+                else if (!trace_parse_d_item(&o.mon.trace, it))
+                    return fail("-d %s: known: unimp, in_asm, cpu%s", it, "");
+            if (!arg)
+                return fail("-d needs a list (unimp, in_asm, cpu)%s%s", "", "");
             i++;
         } else if (!strcmp(a, "--trace-regs")) {
             if (!arg)
@@ -306,13 +332,38 @@ int main(int argc, char **argv)
             i++;
         } else if (!strcmp(a, "-no-reboot") || !strcmp(a, "--no-reboot")) {
             o.no_reboot = true;
+        } else if (!strcmp(a, "-s")) {
+            o.gdb = "tcp::1234";
+        } else if (!strcmp(a, "-S")) {
+            o.gdb_wait = true;
+        } else if (!strcmp(a, "-gdb")) {
+            if (!arg)
+                return fail("%s needs tcp::PORT%s", a, "");
+            o.gdb = argv[++i];
         } else if (!strcmp(a, "--max-insns")) {
             if (!arg || !parse_u64(arg, &o.max_insns))
                 return fail("--max-insns %s: expected a number%s", arg ? arg : "", "");
             i++;
+        } else if (!strcmp(a, "-monitor")) {
+            if (!arg)
+                return fail("%s needs a backend (stdio)%s", a, "");
+            o.mon.monitor = argv[++i];
+        } else if ((used = trace_parse_option(&o.mon.trace, a, arg)) != 0) {
+            if (used < 0)
+                return EXIT_USAGE;
+            i += used - 1;
         } else {
             return fail("unknown option '%s'%s (try --help)", a, "");
         }
     }
-    return !strcmp(o.machine, "pc") ? run_pc(&o) : run_test_machine(&o);
+    if (o.gdb_wait && !o.gdb)
+        return fail("-S needs -s or -gdb%s%s", "", "");
+    if (o.gdb) {
+        char why[160];
+        if (!(o.stub = gdbstub_open(o.gdb, o.gdb_wait, why, sizeof(why))))
+            return fail("%s%s", why, "");
+    }
+    int status = !strcmp(o.machine, "pc") ? run_pc(&o) : run_test_machine(&o);
+    gdbstub_close(o.stub);
+    return status;
 }
