@@ -243,8 +243,14 @@ uint64_t cpu_run(struct cpu *cpu, uint64_t budget)
     jmp_buf *saved = cpu->fault_jmp;
     uint64_t start = cpu->icount;
     cpu->fault_jmp = &jb;
-    if (setjmp(jb))
+    if (setjmp(jb)) {
         handle_fault(cpu);
+        /* A single step over a faulting instruction ends at the handler's first instruction. */
+        if (cpu->dbg && cpu->dbg->single_step && cpu->stop == CPU_RUNNING) {
+            cpu->dbg->stop = DEBUG_STEP;
+            cpu->stop = CPU_STOP_DEBUG;
+        }
+    }
     while (cpu->icount - start < budget && cpu->stop == CPU_RUNNING) {
         if (cpu->intr_pending && (cpu->eflags & FL_IF) && !cpu->inhibit_irq &&
             cpu->intr_pending(cpu->intr_opaque)) {
