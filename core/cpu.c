@@ -83,6 +83,7 @@ void cpu_init(struct cpu *cpu, struct mem *mem, struct iobus *io)
     cpu->mem = mem;
     cpu->io = io;
     cpu->model = cpu_model_default();
+    cpu->trace_last = UINT64_MAX;
     cpu_reset(cpu);
 }
 
@@ -165,7 +166,7 @@ static void trace_line(struct cpu *cpu)
 static void step(struct cpu *cpu)
 {
     struct insn in;
-    if (cpu->trace_regs && !cpu->rep_resumed)
+    if (cpu->trace_regs && !cpu->rep_resumed && cpu->icount >= cpu->trace_first && cpu->icount <= cpu->trace_last)
         trace_line(cpu);
     if (cpu->insn_hook && !cpu->rep_resumed)
         cpu->insn_hook(cpu->insn_hook_opaque, cpu);

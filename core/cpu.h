@@ -192,6 +192,7 @@ struct cpu {
     struct debug *dbg;    /* breakpoints etc. (GDB stub, monitor), or NULL: no cost when unused */
     bool dbg_watch;       /* dbg has watchpoints: data accesses report to debug_note_access */
     void *trace_regs;     /* FILE * for --trace-regs (../shared/tools/README.md format), or NULL */
+    uint64_t trace_first, trace_last;   /* --trace-start/--trace-count window of instruction counts */
     /* Called before each instruction (not again for a REP resuming a chunk): --trace, --profile
      * (frontends/trace.c). NULL = no cost but one test. */
     void (*insn_hook)(void *opaque, struct cpu *cpu);

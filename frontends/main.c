@@ -37,6 +37,7 @@ struct options {
     const char *serial;    /* stdio, file:PATH, none */
     const char *exit_on_serial;
     const char *trace_regs;
+    uint64_t trace_start, trace_count;
     const char *gdb;       /* -gdb tcp::PORT (-s: tcp::1234), or NULL */
     bool gdb_wait;         /* -S */
     struct gdbstub *stub;
@@ -60,6 +61,7 @@ static void usage(FILE *f)
             "  -d unimp          log accesses to unimplemented ports (stderr)\n"
             "  --trace-regs FILE registers before every instruction, in the format of\n"
             "                    ../shared/tools/README.md (for trace-diff against qemu-trace)\n"
+            "  --trace-start N, --trace-count N   --trace-regs only for instructions N..N+count-1\n"
             "  --realtime        pc: virtual time follows the host clock (not deterministic)\n"
             "  --ips N           pc: guest instructions per virtual second (default 100000000)\n"
             "  --max-insns N     stop after N instructions (exit status 4)\n"
@@ -209,6 +211,8 @@ static int run_test_machine(const struct options *o)
         return fail("%s: %s", o->trace_regs, strerror(errno));
     }
     m.cpu.trace_regs = trace;
+    m.cpu.trace_first = o->trace_start;
+    m.cpu.trace_last = o->trace_count ? o->trace_start + o->trace_count - 1 : UINT64_MAX;
     debugport_init(&dbg, &m.io, TEST_DEBUG_PORT, stdout);
     int status = finish(&m, run_machine(&m, o), o);
     if (trace)
@@ -245,6 +249,8 @@ static int run_pc(const struct options *o)
         return fail("%s: %s", o->trace_regs, strerror(errno));
     }
     pc.m.cpu.trace_regs = trace;
+    pc.m.cpu.trace_first = o->trace_start;
+    pc.m.cpu.trace_last = o->trace_count ? o->trace_start + o->trace_count - 1 : UINT64_MAX;
     int status = finish(&pc.m, run_machine(&pc.m, o), o);
     if (o->stats)
         fprintf(stderr, "jitpc: stats: virtual time %.6f s, PIT interrupts %llu, PIC acks %llu, spurious %llu\n",
@@ -302,6 +308,15 @@ int main(int argc, char **argv)
             if (!arg)
                 return fail("%s needs a file name%s", a, "");
             o.trace_regs = argv[++i];
+        } else if (!strcmp(a, "--trace-start") || !strcmp(a, "--trace-count")) {
+            uint64_t v;
+            if (!arg || !parse_u64(arg, &v))
+                return fail("%s %s: expected a number of instructions", a, arg ? arg : "");
+            if (a[8] == 's')
+                o.trace_start = v;
+            else
+                o.trace_count = v;
+            i++;
         } else if (!strcmp(a, "--realtime")) {
             o.realtime = true;
         } else if (!strcmp(a, "-nographic")) {
