@@ -186,7 +186,13 @@ static int finish(struct machine *m, enum machine_result r, const struct options
 static enum machine_result run_machine(struct machine *m, const struct options *o)
 {
     struct pc *pc = !strcmp(o->machine, "pc") ? m->board : NULL;
-    return o->stub ? gdbstub_run(o->stub, m, o->max_insns) : monitor_main(m, pc, &o->mon, o->max_insns);
+    if (o->stub) {
+        static struct monitor_gdb mg;
+        mg = (struct monitor_gdb){m, pc};
+        gdbstub_set_monitor(o->stub, monitor_gdb_command, &mg);   /* gdb's "monitor CMD" */
+        return gdbstub_run(o->stub, m, o->max_insns);
+    }
+    return monitor_main(m, pc, &o->mon, o->max_insns);
 }
 
 static int run_test_machine(const struct options *o)

@@ -1047,6 +1047,40 @@ static void monitor_loop(struct monitor *mon)
     }
 }
 
+const char *monitor_gdb_command(void *opaque, const char *cmd)
+{
+    /* gdb's "monitor CMD" (qRcmd): the inspection commands, with their output returned to gdb.
+     * Commands that run or stop the machine stay gdb's own (continue, stepi, break, watch). */
+    static const char *const gdb_owns[] = {"step", "s", "si", "stepi", "cont", "c", "break", "b",
+                                           "watch", "delete", "quit", "q", "trace"};
+    struct monitor_gdb *g = opaque;
+    static char *buf;
+    static size_t len;
+    free(buf);
+    buf = NULL;
+    struct monitor mon;
+    memset(&mon, 0, sizeof(mon));
+    mon.m = g->m;
+    mon.pc = g->pc;
+    mon.cpu = &g->m->cpu;
+    mon.out = open_memstream(&buf, &len);
+    if (!mon.out)
+        return "out of memory\n";
+    char line[1024];
+    snprintf(line, sizeof(line), "%s", cmd);
+    char first[32] = "";
+    sscanf(line, "%31s", first);
+    bool refused = false;
+    for (size_t i = 0; i < sizeof(gdb_owns) / sizeof(gdb_owns[0]); i++)
+        refused |= !strcmp(first, gdb_owns[i]);
+    if (refused)
+        fprintf(mon.out, "'%s' is gdb's own command here (continue, stepi, break, watch)\n", first);
+    else
+        execute(&mon, line);
+    fclose(mon.out);
+    return buf ? buf : "";
+}
+
 enum machine_result monitor_main(struct machine *m, struct pc *pc, const struct monitor_options *o, uint64_t max_insns)
 {
     static struct monitor mon;

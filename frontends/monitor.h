@@ -30,6 +30,14 @@ enum machine_result monitor_main(struct machine *m, struct pc *pc, const struct 
 /* Translates a linear address through the guest's page tables (32-bit paging, 4 KiB and, with
  * CR4.PSE, 4 MiB pages) without raising faults or setting accessed/dirty bits. Returns false when
  * the page is not present. *rights gets the U/S (4) and R/W (2) bits both levels allow. */
+/* gdb's "monitor CMD": runs one inspection command, returns its output (valid until the next
+ * call). opaque is a struct monitor_gdb. */
+struct monitor_gdb {
+    struct machine *m;
+    struct pc *pc;
+};
+const char *monitor_gdb_command(void *opaque, const char *cmd);
+
 bool guest_translate(struct cpu *cpu, uint32_t lin, uint32_t *phys, uint32_t *rights);
 /* Reads up to n bytes at a linear (physical = false) or physical address without side effects:
  * stops at an unmapped page or MMIO. Returns the number of bytes read. */

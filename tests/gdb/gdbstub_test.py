@@ -227,7 +227,14 @@ def kill_session(jitpc, rom):
     s = Stub(jitpc, rom)
     try:
         check("kill: stopped at start", s.cmd("?").startswith("T05"), True)
-        check("qRcmd without a monitor: unsupported", s.cmd("qRcmd," + b"info registers".hex()), "")
+        # gdb's "monitor info registers": output packets (O + hex text), then OK
+        first = s.cmd("qRcmd," + b"info registers".hex())
+        text = b""
+        while first.startswith("O") and first != "OK":
+            text += bytes.fromhex(first[1:])
+            first = s.recv()
+        check("qRcmd reaches the monitor (reset state EIP=0000fff0)", b"EIP=0000fff0" in text, True)
+        check("qRcmd ends with OK", first, "OK")
         check("QStartNoAckMode", s.cmd("QStartNoAckMode"), "OK")
         s.send("p8", ack=False)
         check("no-ack mode: p8 answered", s.recv(), "f0ff0000")
