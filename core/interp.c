@@ -332,8 +332,9 @@ static void op_group2(struct cpu *cpu, const struct insn *in)
     default: count = cpu->regs[R_ECX] & 0xFF; break;
     }
     uint32_t v = rm_read(cpu, in, size);
-    if ((count & 0x1F) == 0)
-        return;
+    /* A count that masks to 0 changes nothing, but a memory operand is still a read-modify-write
+     * access: it faults on a read-only page and sets the dirty bit (host CPU; SDM Vol.3 4.6, 4.8).
+     * shift_rotate returns v unchanged and leaves the flags alone. */
     rm_write(cpu, in, shift_rotate(cpu, in->reg, v, count, size), size);
 }
 
@@ -343,8 +344,10 @@ static void op_shld_shrd(struct cpu *cpu, const struct insn *in)
     bool left = in->op < OP_0F + 0xA8;
     unsigned count = ((in->op & 1) ? cpu->regs[R_ECX] : in->imm) & 0x1F;
     uint32_t dst = rm_read(cpu, in, size), src = get_reg(cpu, in->reg, size), r, m = size_mask(size);
-    if (count == 0)
+    if (count == 0) {
+        rm_write(cpu, in, dst, size);   /* still a write access, as for the shifts above */
         return;
+    }
     /* Operands are joined as dst:src (SHLD) or src:dst (SHRD). For 16-bit operands a count above
      * 16 is undefined; this model shifts through dst:src:dst as Intel processors do. */
     uint64_t wide;

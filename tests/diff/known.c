@@ -19,6 +19,12 @@ const struct known_case known_cases[KNOWN_COUNT] = {
         "ENTER with a 16-bit operand size (66h) on a 32-bit stack: Unicorn writes all of EBP, "
         "the host CPU only BP; everything else must agree",
     },
+    [KNOWN_ARPL_WRITE] = {
+        "arpl-write",
+        "ARPL m16, r16 that leaves the destination alone (paged mode): the host CPU makes no "
+        "write access, Unicorn does (#PF on a read-only page, or the dirty flag set); jitpc must "
+        "clear ZF and change nothing else (diff.c pg_arpl_explains)",
+    },
 };
 
 struct parsed {
@@ -59,6 +65,8 @@ int known_match(const uint8_t *code, unsigned len)
         return KNOWN_LOCK_NEG;
     if (op == 0xC8 && p.o16)
         return KNOWN_ENTER16;
+    if (op == 0x63 && reg < 8 && (code[p.op_at + 1] >> 6) != 3)
+        return KNOWN_ARPL_WRITE;
     return -1;
 }
 

@@ -9,7 +9,7 @@
 
 #include "diff.h"
 
-enum known_id { KNOWN_TEST_ALIAS, KNOWN_LOCK_NEG, KNOWN_ENTER16, KNOWN_COUNT };
+enum known_id { KNOWN_TEST_ALIAS, KNOWN_LOCK_NEG, KNOWN_ENTER16, KNOWN_ARPL_WRITE, KNOWN_COUNT };
 
 struct known_case {
     const char *name;
