@@ -7,7 +7,7 @@ if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 PKGS="meson ninja-build pkg-config gcc libc6-dev nasm python3 \
       libcapstone-dev libffi-dev libsdl2-dev check \
       zlib1g-dev libjson-c-dev libunicorn-dev seabios gcc-12-multilib \
-      gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user-static"
+      gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user-static qemu-system-x86"
 # gcc-12-multilib rather than gcc-multilib: the latter conflicts with the aarch64 cross compiler
 # in Debian 12; gcc -m32 (bench/ guests) works with either.
 $SUDO apt-get update -q
