@@ -249,6 +249,10 @@ static int run_pc(const struct options *o)
     pc.m.no_reboot = o->no_reboot;
     pc.m.io.log_unmapped = o->log_unimp;
     cpu_set_model(&pc.m.cpu, o->model);
+    static struct monitor_gdb term_mon;
+    term_mon = (struct monitor_gdb){&pc.m, &pc};
+    pc.term.monitor_cmd = monitor_gdb_command;    /* Ctrl-A c in -nographic */
+    pc.term.monitor_opaque = &term_mon;
     FILE *trace = NULL;
     if (o->trace_regs && !(trace = fopen(o->trace_regs, "w"))) {
         pc_free(&pc);

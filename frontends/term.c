@@ -58,6 +58,29 @@ void term_close(struct term *t)
     t->raw = false;
 }
 
+/* The monitor's command line in raw mode: echo, backspace, Enter runs the command. */
+static void monitor_key(struct term *t, uint8_t c)
+{
+    if (c == '\r' || c == '\n') {
+        t->line[t->line_len] = '\0';
+        fputs("\r\n", stderr);
+        const char *out = t->line_len ? t->monitor_cmd(t->monitor_opaque, t->line) : "";
+        for (; *out; out++) {
+            if (*out == '\n')
+                fputc('\r', stderr);
+            fputc(*out, stderr);
+        }
+        t->line_len = 0;
+        fputs("(jitpc) ", stderr);
+    } else if ((c == 0x7F || c == 0x08) && t->line_len) {
+        t->line_len--;
+        fputs("\b \b", stderr);
+    } else if (c >= 0x20 && c < 0x7F && t->line_len < sizeof(t->line) - 1) {
+        t->line[t->line_len++] = (char)c;
+        fputc(c, stderr);
+    }
+}
+
 bool term_poll(struct term *t, bool (*deliver)(void *opaque, uint8_t byte), void *opaque)
 {
     uint8_t buf[64];
@@ -75,7 +98,12 @@ bool term_poll(struct term *t, bool (*deliver)(void *opaque, uint8_t byte), void
                 fputs("\r\njitpc: terminated (Ctrl-A x)\r\n", stderr);
                 return false;
             } else if (c == 'h') {
-                fputs("\r\nCtrl-A h  this help\r\nCtrl-A x  quit jitpc\r\nCtrl-A a  send Ctrl-A\r\n", stderr);
+                fputs("\r\nCtrl-A h  this help\r\nCtrl-A x  quit jitpc\r\nCtrl-A a  send Ctrl-A\r\n"
+                      "Ctrl-A c  switch between the console and the monitor\r\n", stderr);
+            } else if (c == 'c' && t->monitor_cmd) {
+                t->monitor = !t->monitor;
+                t->line_len = 0;
+                fputs(t->monitor ? "\r\n(jitpc) " : "\r\n", stderr);
             } else if (c == 'a' || c == CTRL_A) {
                 deliver(opaque, CTRL_A);
             }
@@ -83,6 +111,10 @@ bool term_poll(struct term *t, bool (*deliver)(void *opaque, uint8_t byte), void
         }
         if (c == CTRL_A) {
             t->escape = true;
+            continue;
+        }
+        if (t->monitor) {
+            monitor_key(t, c);
             continue;
         }
         deliver(opaque, c);

@@ -1,5 +1,7 @@
 /* The headless terminal (-nographic): COM1 on stdin/stdout in raw mode, with QEMU's escape
- * key: Ctrl-A x quits, Ctrl-A h lists the commands, Ctrl-A a sends a Ctrl-A. */
+ * key: Ctrl-A x quits, Ctrl-A h lists the commands, Ctrl-A a sends a Ctrl-A, Ctrl-A c switches
+ * between the guest's console and the monitor (whose inspection commands run between slices,
+ * the guest going on as with QEMU). */
 #ifndef JITPC_TERM_H
 #define JITPC_TERM_H
 
@@ -11,6 +13,12 @@ struct term {
     bool escape;         /* Ctrl-A seen */
     bool quit;
     bool eof;
+    bool monitor;        /* Ctrl-A c: keystrokes go to the monitor's command line */
+    char line[256];
+    unsigned line_len;
+    /* Runs one monitor command and returns its output (the board sets it; NULL: no monitor). */
+    const char *(*monitor_cmd)(void *opaque, const char *cmd);
+    void *monitor_opaque;
 };
 
 /* Puts stdin in raw mode when it is a terminal; restored at exit and on fatal signals. */
