@@ -481,6 +481,17 @@ static void gate_target(struct cpu *cpu, const struct desc *gate, uint16_t *csel
         fault(cpu, EXC_NP, SEL_IDX(*csel));
 }
 
+/* A call gate as a JMP/CALL target: its DPL against CPL and RPL, present, then its code segment
+ * (SDM Vol.2 CALL, "CALL-GATE"). */
+static void check_call_gate(struct cpu *cpu, uint16_t sel, const struct desc *gate, uint16_t *csel, struct desc *cd)
+{
+    if (desc_dpl(gate) < cpu->cpl || desc_dpl(gate) < SEL_RPL(sel))
+        fault(cpu, EXC_GP, SEL_IDX(sel));
+    if (!desc_present(gate))
+        fault(cpu, EXC_NP, SEL_IDX(sel));
+    gate_target(cpu, gate, csel, cd);
+}
+
 static uint32_t gate_offset(const struct desc *g)
 {
     bool g32 = desc_type(g) & 8;
@@ -518,13 +529,9 @@ void far_jump(struct cpu *cpu, uint16_t sel, uint32_t off, unsigned size)
     }
     switch (desc_type(&d)) {
     case T_CALLGATE16: case T_CALLGATE32: {
-        if (desc_dpl(&d) < cpu->cpl || desc_dpl(&d) < SEL_RPL(sel))
-            fault(cpu, EXC_GP, SEL_IDX(sel));
-        if (!desc_present(&d))
-            fault(cpu, EXC_NP, SEL_IDX(sel));
         uint16_t csel;
         struct desc cd;
-        gate_target(cpu, &d, &csel, &cd);
+        check_call_gate(cpu, sel, &d, &csel, &cd);
         if (!desc_conforming(&cd) && desc_dpl(&cd) != cpu->cpl)
             fault(cpu, EXC_GP, SEL_IDX(csel));
         uint32_t target = gate_offset(&d);
@@ -575,13 +582,9 @@ void far_call(struct cpu *cpu, uint16_t sel, uint32_t off, unsigned size)
     }
     switch (desc_type(&d)) {
     case T_CALLGATE16: case T_CALLGATE32: {
-        if (desc_dpl(&d) < cpu->cpl || desc_dpl(&d) < SEL_RPL(sel))
-            fault(cpu, EXC_GP, SEL_IDX(sel));
-        if (!desc_present(&d))
-            fault(cpu, EXC_NP, SEL_IDX(sel));
         uint16_t csel;
         struct desc cd;
-        gate_target(cpu, &d, &csel, &cd);
+        check_call_gate(cpu, sel, &d, &csel, &cd);
         unsigned gsize = (desc_type(&d) & 8) ? 4 : 2;
         uint32_t target = gate_offset(&d);
         struct stack st;
