@@ -5,6 +5,7 @@
  * core/debug.c, which the CPU consults; they cost nothing while none is set. */
 #define _POSIX_C_SOURCE 200809L
 #include "gdbstub.h"
+#include "monitor.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -111,26 +112,12 @@ static const char target_xml[] =
 
 /* ---- guest memory, as the CPU sees it, without faults ---- */
 
-/* SDM Vol.3 4.3: 32-bit paging, 4 KiB pages and (CR4.PSE) 4 MiB pages. Rights are not checked:
- * a debugger may read and write what the guest could not. */
+/* The page walk is the monitor's (guest_translate, SDM Vol.3 4.3); rights are not checked: a
+ * debugger may read and write what the guest could not. */
 static bool lin_to_phys(struct cpu *cpu, uint32_t lin, uint32_t *phys)
 {
-    if (!(cpu->cr0 & CR0_PG)) {
-        *phys = lin;
-        return true;
-    }
-    uint32_t pde = mem_read32(cpu->mem, (cpu->cr3 & 0xFFFFF000u) + (lin >> 22) * 4);
-    if (!(pde & 1))
-        return false;
-    if ((pde & 0x80) && (cpu->cr4 & CR4_PSE)) {
-        *phys = (pde & 0xFFC00000u) | (lin & 0x3FFFFFu);
-        return true;
-    }
-    uint32_t pte = mem_read32(cpu->mem, (pde & 0xFFFFF000u) + ((lin >> 12) & 0x3FF) * 4);
-    if (!(pte & 1))
-        return false;
-    *phys = (pte & 0xFFFFF000u) | (lin & 0xFFFu);
-    return true;
+    uint32_t rights;
+    return guest_translate(cpu, lin, phys, &rights);
 }
 
 /* Only RAM and ROM: reading a device's registers could change it (a UART's receive buffer). */
