@@ -11,11 +11,29 @@ void io_init(struct iobus *bus)
 
 int io_map(struct iobus *bus, uint16_t base, unsigned count, io_read_fn read, io_write_fn write, void *opaque)
 {
-    if (bus->nhandlers >= IO_MAX_HANDLERS || base + count > 65536)
+    if (base + count > 65536)
         return -1;
-    bus->handlers[bus->nhandlers++] = (struct io_handler){read, write, opaque};
-    memset(bus->port_handler + base, (int)bus->nhandlers, count);
+    /* A device that moves (a PCI BAR reprogrammed) maps the same handler again: reuse its slot
+     * so the table does not fill up. */
+    unsigned idx;
+    for (idx = 0; idx < bus->nhandlers; idx++) {
+        const struct io_handler *h = &bus->handlers[idx];
+        if (h->read == read && h->write == write && h->opaque == opaque)
+            break;
+    }
+    if (idx == bus->nhandlers) {
+        if (bus->nhandlers >= IO_MAX_HANDLERS)
+            return -1;
+        bus->handlers[bus->nhandlers++] = (struct io_handler){read, write, opaque};
+    }
+    memset(bus->port_handler + base, (int)idx + 1, count);
     return 0;
+}
+
+void io_unmap(struct iobus *bus, uint16_t base, unsigned count)
+{
+    if (base + count <= 65536)
+        memset(bus->port_handler + base, 0, count);
 }
 
 static const struct io_handler *handler_of(struct iobus *bus, uint16_t port)

@@ -29,6 +29,8 @@ void io_init(struct iobus *bus);
 int io_map(struct iobus *bus, uint16_t base, unsigned count, io_read_fn read, io_write_fn write, void *opaque);
 /* size 1, 2 or 4. Multi-byte accesses go to the handler of the first port: devices with
  * 16/32-bit registers see them whole; a read of nothing returns all ones (an open ISA bus). */
+/* Nothing answers at [base, base+count) any more. */
+void io_unmap(struct iobus *bus, uint16_t base, unsigned count);
 uint32_t io_read(struct iobus *bus, uint16_t port, unsigned size);
 void io_write(struct iobus *bus, uint16_t port, uint32_t value, unsigned size);
 

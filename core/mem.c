@@ -199,3 +199,63 @@ const struct mem_region *mem_region_at_w(struct mem *mem, uint32_t addr)
 {
     return region_of_w(mem, addr & mem->a20_mask);
 }
+
+/* Bus masters (IDE, the 8237) drive physical addresses themselves: the CPU's A20 gate does not
+ * apply. RAM and ROM are copied a page at a time; MMIO and holes go byte by byte through the
+ * regions' handlers, as the bus would deliver them. */
+void mem_dma_read(struct mem *mem, uint32_t addr, void *buf, uint32_t len)
+{
+    uint8_t *out = buf;
+    while (len) {
+        uint32_t off = addr & (MEM_PAGE_SIZE - 1), n = MEM_PAGE_SIZE - off;
+        if (n > len)
+            n = len;
+        struct mem_region *r = region_of(mem, addr);
+        if (r && r->host)
+            memcpy(out, r->host + (addr - r->base), n);
+        else
+            for (uint32_t i = 0; i < n; i++)
+                out[i] = (uint8_t)read_slow(mem, addr + i, 1);
+        out += n;
+        addr += n;
+        len -= n;
+    }
+}
+
+void mem_dma_write(struct mem *mem, uint32_t addr, const void *buf, uint32_t len)
+{
+    const uint8_t *in = buf;
+    while (len) {
+        uint32_t page = addr >> MEM_PAGE_SHIFT, off = addr & (MEM_PAGE_SIZE - 1);
+        uint32_t n = MEM_PAGE_SIZE - off;
+        if (n > len)
+            n = len;
+        struct mem_region *r = region_of_w(mem, addr);
+        if (r && r->host) {
+            if (mem->code_page[page]) {
+                /* The same 64-byte-chunk test as a CPU write: decodes there are retired. */
+                unsigned first = off >> 6, last = (off + n - 1) >> 6;
+                uint64_t touched = (~0ull >> (63 - last + first)) << first;
+                if (mem->code_chunks[page] & touched) {
+                    mem->code_page[page] = 0;
+                    mem->code_chunks[page] = 0;
+                    mem->page_gen[page]++;
+                    mem->code_page_writes++;
+                }
+            }
+            if (!r->readonly)
+                memcpy(r->host + (addr - r->base), in, n);
+        } else {
+            for (uint32_t i = 0; i < n; i++)
+                write_slow(mem, addr + i, in[i], 1);
+        }
+        in += n;
+        addr += n;
+        len -= n;
+    }
+}
+
+void mem_unmap(struct mem *mem, uint32_t base, uint32_t size)
+{
+    mem_route(mem, base, size, -1, -1);
+}

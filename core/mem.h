@@ -57,6 +57,14 @@ int mem_last_region(const struct mem *mem);
  * answers). Decodes cached from those pages are retired. The caller flushes the CPU's TLB. */
 void mem_route(struct mem *mem, uint32_t base, uint32_t size, int read_idx, int write_idx);
 void mem_set_a20(struct mem *mem, bool enabled);
+/* Nothing answers at [base, base+size) any more (a PCI BAR moved away). The caller flushes the
+ * CPU's TLB. */
+void mem_unmap(struct mem *mem, uint32_t base, uint32_t size);
+
+/* Bus-master access to physical memory (IDE DMA, the 8237): no A20 mask, len bytes from addr,
+ * across regions; writes retire cached decodes of the code they overwrite. */
+void mem_dma_read(struct mem *mem, uint32_t addr, void *buf, uint32_t len);
+void mem_dma_write(struct mem *mem, uint32_t addr, const void *buf, uint32_t len);
 
 /* Marks the len bytes of a decoded instruction at addr (within one page) as cached code. Only a
  * write that touches a marked 64-byte chunk retires the page's decodes, so data next to code

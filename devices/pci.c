@@ -6,7 +6,7 @@
 #include <string.h>
 
 #define I440FX_SLOT 0
-#define PIIX3_SLOT 1
+#define PIIX3_SLOT 8     /* device 1 function 0, as devfn */
 
 static void set16(uint8_t *c, unsigned off, uint16_t v)
 {
@@ -67,11 +67,49 @@ static void create_piix3(struct pci_dev *d)
 static struct pci_dev *selected(struct pci *p, unsigned *reg)
 {
     uint32_t a = p->addr;
-    unsigned bus = (a >> 16) & 0xFF, slot = (a >> 11) & 0x1F, fn = (a >> 8) & 7;
+    unsigned bus = (a >> 16) & 0xFF, devfn = (a >> 8) & 0xFF;
     *reg = a & 0xFC;
-    if (!(a & 0x80000000u) || bus != 0 || fn != 0 || !p->dev[slot].present)
+    if (!(a & 0x80000000u) || bus != 0 || !p->dev[devfn].present)
         return NULL;
-    return &p->dev[slot];
+    return &p->dev[devfn];
+}
+
+static uint32_t get32(const uint8_t *c, unsigned off)
+{
+    return c[off] | (uint32_t)c[off + 1] << 8 | (uint32_t)c[off + 2] << 16 | (uint32_t)c[off + 3] << 24;
+}
+
+static unsigned bar_reg(int bar)
+{
+    return bar == PCI_ROM_BAR ? 0x30 : 0x10 + 4 * (unsigned)bar;
+}
+
+/* Where each BAR decodes now (PCI 3.0 6.2.5): I/O BARs need command bit 0, memory BARs bit 1,
+ * the ROM also its own enable bit 0. Like QEMU, an address of 0 or a range reaching the top of
+ * the space (all ones written while sizing) does not decode, so sizing never hides the BIOS. */
+static void update_bars(struct pci_dev *d)
+{
+    uint16_t cmd = (uint16_t)(d->cfg[0x04] | d->cfg[0x05] << 8);
+    for (int bar = 0; bar < 7; bar++) {
+        uint32_t size = d->bar_size[bar];
+        if (!size)
+            continue;
+        uint32_t raw = get32(d->cfg, bar_reg(bar));
+        bool io = bar != PCI_ROM_BAR && (raw & 1);
+        uint32_t addr = raw & ~(size - 1) & (io ? ~3u : ~15u);
+        uint64_t last = (uint64_t)addr + size - 1;
+        bool on = io ? (cmd & 1) && addr && last < 0x10000 : (cmd & 2) && addr && last < 0xFFFFFFFFull;
+        if (bar == PCI_ROM_BAR)
+            on = on && (raw & 1);
+        if (on == d->bar_on[bar] && (!on || addr == d->bar_addr[bar]))
+            continue;
+        if (d->bar_hook && d->bar_on[bar])
+            d->bar_hook(d->bar_opaque, bar, d->bar_addr[bar], false);
+        d->bar_on[bar] = on;
+        d->bar_addr[bar] = addr;
+        if (d->bar_hook && on)
+            d->bar_hook(d->bar_opaque, bar, addr, true);
+    }
 }
 
 static uint32_t cfg_read(void *opaque, uint16_t port, unsigned size)
@@ -110,6 +148,9 @@ static void cfg_write(void *opaque, uint16_t port, uint32_t value, unsigned size
     }
     if (pam && p->pam_changed)
         p->pam_changed(p->opaque, &p->dev[I440FX_SLOT].cfg[0x59]);
+    if ((off < 0x06 && off + size > 0x04) || (off < 0x28 && off + size > 0x10) ||
+        (off < 0x34 && off + size > 0x30))
+        update_bars(d);
 }
 
 static uint32_t addr_read(void *opaque, uint16_t port, unsigned size)
@@ -145,6 +186,39 @@ void pci_init(struct pci *p, struct iobus *io, void (*pam_changed)(void *, const
     create_piix3(&p->dev[PIIX3_SLOT]);
     io_map(io, 0xCF8, 4, addr_read, addr_write, p);
     io_map(io, 0xCFC, 4, cfg_read, cfg_write, p);
+}
+
+struct pci_dev *pci_add_function(struct pci *p, unsigned slot, unsigned func, uint16_t vendor,
+                                 uint16_t device, uint8_t rev, uint32_t class_code)
+{
+    struct pci_dev *d = &p->dev[(slot & 31) * 8 + (func & 7)];
+    if (d->present)
+        return NULL;
+    init_header(d, vendor, device, rev, class_code, 0x00);
+    set16(d->cfg, 0x06, 0x0280);     /* status: fast back-to-back capable, medium DEVSEL */
+    d->wmask[0x3C] = 0xFF;           /* interrupt line: scratch for the BIOS */
+    return d;
+}
+
+void pci_set_bar(struct pci_dev *d, int bar, uint32_t size, unsigned type)
+{
+    unsigned reg = bar_reg(bar);
+    uint32_t low = bar == PCI_ROM_BAR ? 1 : 0;      /* the ROM's enable bit is writable */
+    uint32_t mask = ~(size - 1) | low;
+    if (bar != PCI_ROM_BAR) {
+        mask &= (type & PCI_BAR_IO) ? ~3u : ~15u;
+        uint32_t fixed = (type & PCI_BAR_IO) ? 1 : (type & PCI_BAR_PREFETCH);
+        d->cfg[reg] = (uint8_t)fixed;
+    }
+    for (unsigned i = 0; i < 4; i++)
+        d->wmask[reg + i] = (uint8_t)(mask >> (8 * i));
+    d->bar_size[bar] = size;
+}
+
+void pci_set_bar_hook(struct pci_dev *d, void (*hook)(void *, int, uint32_t, bool), void *opaque)
+{
+    d->bar_hook = hook;
+    d->bar_opaque = opaque;
 }
 
 int pci_pirq_route(const struct pci *p, unsigned pirq)
