@@ -4,6 +4,7 @@
  * by 64-byte entries {be32 size, be16 select, be16 reserved, char name[56]}. */
 #include "fwcfg.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 enum {
@@ -18,25 +19,33 @@ enum {
     FW_CFG_FILE_FIRST = 0x20,
 };
 
-static int add_item(struct fwcfg *f, uint16_t key, const void *data, uint32_t len)
-{
-    if (f->nitems == FWCFG_MAX_ITEMS || f->used + len > FWCFG_DATA_MAX)
-        return -1;
-    struct fwcfg_item *it = &f->items[f->nitems++];
-    it->key = key;
-    it->len = len;
-    it->off = f->used;
-    memcpy(f->data + f->used, data, len);
-    f->used += len;
-    return 0;
-}
-
 static struct fwcfg_item *find(struct fwcfg *f, uint16_t key)
 {
     for (unsigned i = 0; i < f->nitems; i++)
         if (f->items[i].key == key)
             return &f->items[i];
     return NULL;
+}
+
+static int add_item(struct fwcfg *f, uint16_t key, const void *data, uint32_t len)
+{
+    uint8_t *copy = malloc(len ? len : 1);
+    if (!copy)
+        return -1;
+    memcpy(copy, data, len);
+    struct fwcfg_item *it = find(f, key);
+    if (!it) {
+        if (f->nitems == FWCFG_MAX_ITEMS) {
+            free(copy);
+            return -1;
+        }
+        it = &f->items[f->nitems++];
+        it->key = key;
+    }
+    free(it->data);
+    it->data = copy;
+    it->len = len;
+    return 0;
 }
 
 /* The directory is built on demand from the file items. */
@@ -80,7 +89,7 @@ static uint32_t fwcfg_read(void *opaque, uint16_t port, unsigned size)
         } else {
             struct fwcfg_item *it = find(f, f->selected);
             if (it && f->pos < it->len)
-                b = f->data[it->off + f->pos];
+                b = it->data[f->pos];
         }
         f->pos++;
         v |= b << (8 * i);
@@ -125,4 +134,18 @@ int fwcfg_add_file(struct fwcfg *f, const char *name, const void *data, uint32_t
     strncpy(it->name, name, sizeof(it->name) - 1);
     f->nfiles++;
     return 0;
+}
+
+int fwcfg_add_item(struct fwcfg *f, uint16_t key, const void *data, uint32_t len)
+{
+    return key >= FW_CFG_FILE_FIRST ? -1 : add_item(f, key, data, len);
+}
+
+void fwcfg_free(struct fwcfg *f)
+{
+    for (unsigned i = 0; i < f->nitems; i++) {
+        free(f->items[i].data);
+        f->items[i].data = NULL;
+    }
+    f->nitems = f->nfiles = 0;
 }

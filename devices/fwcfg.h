@@ -7,23 +7,21 @@
 
 #include "core/ioport.h"
 
-#define FWCFG_MAX_ITEMS 32
-#define FWCFG_DATA_MAX 4096
+#define FWCFG_MAX_ITEMS 64
 
 struct fwcfg_item {
     uint16_t key;
     uint32_t len;
-    uint32_t off;            /* into fwcfg.data */
+    uint8_t *data;           /* a heap copy: items are configuration (from the command line), so a
+                                snapshot rebuilds them rather than saving them */
     char name[56];           /* file items only */
 };
 
 struct fwcfg {
-    uint16_t selected;
+    uint16_t selected;       /* guest-visible state: the selector and the data offset */
     uint32_t pos;
     unsigned nitems, nfiles;
-    uint32_t used;
     struct fwcfg_item items[FWCFG_MAX_ITEMS];
-    uint8_t data[FWCFG_DATA_MAX];
 };
 
 /* Maps the ports and adds the fixed items: signature "QEMU", interface ID (no DMA), RAM size,
@@ -31,5 +29,8 @@ struct fwcfg {
 void fwcfg_init(struct fwcfg *f, struct iobus *io, uint64_t ram_size);
 /* Adds a named file (an "etc/..." item); returns 0, or -1 when the table is full. */
 int fwcfg_add_file(struct fwcfg *f, const char *name, const void *data, uint32_t len);
+/* Adds (or replaces) the item with a fixed key (e.g. QEMU's kernel keys); 0, or -1. */
+int fwcfg_add_item(struct fwcfg *f, uint16_t key, const void *data, uint32_t len);
+void fwcfg_free(struct fwcfg *f);
 
 #endif

@@ -42,6 +42,8 @@ struct options {
     bool gdb_wait;         /* -S */
     struct gdbstub *stub;
     struct monitor_options mon;   /* -monitor, --trace, --profile (monitor.h) */
+    const char *option_roms[8];
+    unsigned n_option_roms;
 };
 
 static void usage(FILE *f)
@@ -57,6 +59,7 @@ static void usage(FILE *f)
             "  -nographic        pc: COM1 on the terminal, SeaBIOS's screen on COM1\n"
             "  -serial stdio|file:PATH|none   pc: COM1 backend (default stdio)\n"
             "  -debugcon file:PATH|stdio      pc: the 0x402/0xE9 debug console (SeaBIOS's log)\n"
+            "  -option-rom FILE  pc: an option ROM SeaBIOS runs during POST (up to 8)\n"
             "  --exit-on-serial TEXT  pc: stop with status 0 once COM1 has printed TEXT (for tests)\n"
             "  -d unimp          log accesses to unimplemented ports (stderr)\n"
             "  --trace-regs FILE registers before every instruction, in the format of\n"
@@ -237,7 +240,9 @@ static int run_pc(const struct options *o)
         .nographic = o->nographic,
         .realtime = o->realtime,
         .exit_on_serial = o->exit_on_serial,
+        .n_option_roms = o->n_option_roms,
     };
+    memcpy(cfg.option_roms, o->option_roms, sizeof(cfg.option_roms));
     if (!open_backend(o->serial ? o->serial : "stdio", &cfg.serial_out))
         return fail("-serial %s: expected stdio, file:PATH or none%s", o->serial, "");
     if (o->debugcon && !open_backend(o->debugcon, &cfg.debugcon))
@@ -339,6 +344,12 @@ int main(int argc, char **argv)
             if (!arg)
                 return fail("%s needs a backend%s", a, "");
             o.debugcon = argv[++i];
+        } else if (!strcmp(a, "-option-rom") || !strcmp(a, "--option-rom")) {
+            if (!arg)
+                return fail("%s needs a file name%s", a, "");
+            if (o.n_option_roms == 8)
+                return fail("%s %s: at most 8 option ROMs", a, arg);
+            o.option_roms[o.n_option_roms++] = argv[++i];
         } else if (!strcmp(a, "--exit-on-serial")) {
             if (!arg)
                 return fail("%s needs a text%s", a, "");

@@ -207,6 +207,34 @@ static void fill_cmos(struct pc *pc, uint32_t ram)
     rtc_update_checksum(r);
 }
 
+/* -option-rom FILE: SeaBIOS runs every fw_cfg "genroms/" file as an option ROM during POST
+ * (SeaBIOS src/optionroms.c), as QEMU's flag does. */
+static bool add_option_rom(struct pc *pc, const char *path, char *why, size_t whylen)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        snprintf(why, whylen, "%s: %s", path, strerror(errno));
+        return false;
+    }
+    uint8_t *buf = malloc(256u << 10);
+    size_t n = buf ? fread(buf, 1, 256u << 10, f) : 0;
+    bool too_big = buf && fgetc(f) != EOF;
+    fclose(f);
+    bool ok = buf && !too_big && n >= 3 && buf[0] == 0x55 && buf[1] == 0xAA;
+    if (!ok) {
+        snprintf(why, whylen, "%s: %s", path, too_big ? "larger than 256 KiB" : "not an option ROM (no 55 AA signature)");
+    } else {
+        const char *base = strrchr(path, '/');
+        char name[56];
+        snprintf(name, sizeof(name), "genroms/%s", base ? base + 1 : path);
+        ok = fwcfg_add_file(&pc->fwcfg, name, buf, (uint32_t)n) == 0;
+        if (!ok)
+            snprintf(why, whylen, "%s: too many firmware files", path);
+    }
+    free(buf);
+    return ok;
+}
+
 static uint8_t *read_bios(const char *path, uint32_t *size, char *why, size_t whylen)
 {
     FILE *f = fopen(path, "rb");
@@ -279,6 +307,11 @@ bool pc_init(struct pc *pc, const struct pc_config *cfg, char *why, size_t whyle
         static const uint8_t port[8] = {0xF8, 0x03, 0, 0, 0, 0, 0, 0};
         fwcfg_add_file(&pc->fwcfg, "etc/sercon-port", port, 8);
     }
+    for (unsigned i = 0; i < cfg->n_option_roms; i++)
+        if (!add_option_rom(pc, cfg->option_roms[i], why, whylen)) {
+            pc_free(pc);
+            return false;
+        }
     if (cfg->debugcon) {
         /* Present only when asked for, as QEMU's -debugcon: guests probe for it by reading. */
         debugport_init(&pc->e9, &m->io, 0xE9, cfg->debugcon);
@@ -298,6 +331,7 @@ void pc_free(struct pc *pc)
 {
     if (pc->term_open)
         term_close(&pc->term);
+    fwcfg_free(&pc->fwcfg);
     mem_free(&pc->m.mem);
     free(pc->bios);
     pc->bios = NULL;

@@ -27,6 +27,8 @@ struct pc_config {
     bool nographic;
     bool realtime;               /* --realtime: time follows the host clock (not deterministic) */
     const char *exit_on_serial;  /* stop (status 0) once COM1 has sent this text, or NULL */
+    const char *option_roms[8];  /* -option-rom: fw_cfg "genroms/NAME", run by SeaBIOS's POST */
+    unsigned n_option_roms;
 };
 
 struct pc {
