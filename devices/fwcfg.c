@@ -75,25 +75,30 @@ static uint32_t dir_byte(struct fwcfg *f, uint32_t pos)
     return 0;
 }
 
+/* The selected item's byte at the data offset, which advances; 0 past the end. */
+static uint8_t next_byte(struct fwcfg *f)
+{
+    uint32_t b = 0;
+    if (f->selected == FW_CFG_FILE_DIR) {
+        if (f->pos < 4 + 64u * f->nfiles)
+            b = dir_byte(f, f->pos);
+    } else {
+        struct fwcfg_item *it = find(f, f->selected);
+        if (it && f->pos < it->len)
+            b = it->data[f->pos];
+    }
+    f->pos++;
+    return (uint8_t)b;
+}
+
 static uint32_t fwcfg_read(void *opaque, uint16_t port, unsigned size)
 {
     struct fwcfg *f = opaque;
     if (port != 0x511)
         return 0;
     uint32_t v = 0;
-    for (unsigned i = 0; i < size; i++) {
-        uint32_t b = 0;
-        if (f->selected == FW_CFG_FILE_DIR) {
-            if (f->pos < 4 + 64u * f->nfiles)
-                b = dir_byte(f, f->pos);
-        } else {
-            struct fwcfg_item *it = find(f, f->selected);
-            if (it && f->pos < it->len)
-                b = it->data[f->pos];
-        }
-        f->pos++;
-        v |= b << (8 * i);
-    }
+    for (unsigned i = 0; i < size; i++)
+        v |= (uint32_t)next_byte(f) << (8 * i);
     return v;
 }
 
@@ -139,6 +144,100 @@ int fwcfg_add_file(struct fwcfg *f, const char *name, const void *data, uint32_t
 int fwcfg_add_item(struct fwcfg *f, uint16_t key, const void *data, uint32_t len)
 {
     return key >= FW_CFG_FILE_FIRST ? -1 : add_item(f, key, data, len);
+}
+
+/* fw_cfg.txt "DMA interface": the access structure is {be32 control, be32 length, be64 address}.
+ * Control bits: 0x01 error, 0x02 read, 0x04 skip, 0x08 select (item key in bits 31:16), 0x10
+ * write. Select happens first; then a read copies length bytes of the item from the data offset
+ * (zeros past its end) to address, a skip only advances the offset. Writes need a writable item
+ * (none here): error. The device then stores 0 in control, or the error bit. */
+enum { DMA_ERROR = 0x01, DMA_READ = 0x02, DMA_SKIP = 0x04, DMA_SELECT = 0x08, DMA_WRITE = 0x10 };
+
+static uint32_t be32(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static void dma_transfer(struct fwcfg *f)
+{
+    uint64_t addr = (uint64_t)be32(f->dma_addr) << 32 | be32(f->dma_addr + 4);
+    f->dma_transfers++;
+    if (addr >> 32)
+        return;                  /* nothing answers above 4 GiB: no structure to update */
+    uint8_t acc[16];
+    mem_dma_read(f->mem, (uint32_t)addr, acc, sizeof(acc));
+    uint32_t control = be32(acc), len = be32(acc + 4);
+    uint64_t dest = (uint64_t)be32(acc + 8) << 32 | be32(acc + 12);
+    uint32_t result = 0;
+    if (control & DMA_SELECT) {
+        f->selected = (uint16_t)(control >> 16);
+        f->pos = 0;
+    }
+    if (control & DMA_READ) {
+        if (dest >> 32 || dest + len > 0x100000000ull) {
+            result = DMA_ERROR;
+        } else if (f->selected == FW_CFG_FILE_DIR) {
+            for (uint32_t i = 0; i < len; i++) {
+                uint8_t b = next_byte(f);
+                mem_dma_write(f->mem, (uint32_t)dest + i, &b, 1);
+            }
+        } else {
+            struct fwcfg_item *it = find(f, f->selected);
+            uint32_t have = it && f->pos < it->len ? it->len - f->pos : 0;
+            if (have > len)
+                have = len;
+            if (have)
+                mem_dma_write(f->mem, (uint32_t)dest, it->data + f->pos, have);
+            static const uint8_t zeros[256];
+            for (uint32_t done = have; done < len;) {
+                uint32_t n = len - done < sizeof(zeros) ? len - done : (uint32_t)sizeof(zeros);
+                mem_dma_write(f->mem, (uint32_t)dest + done, zeros, n);
+                done += n;
+            }
+            f->pos += len;
+        }
+    } else if (control & DMA_WRITE) {
+        result = DMA_ERROR;
+    } else if (control & DMA_SKIP) {
+        f->pos += len;
+    }
+    const uint8_t out[4] = {(uint8_t)(result >> 24), (uint8_t)(result >> 16), (uint8_t)(result >> 8), (uint8_t)result};
+    mem_dma_write(f->mem, (uint32_t)addr, out, 4);
+}
+
+/* Reading the DMA address register gives the signature "QEMU CFG", big-endian (fw_cfg.txt). */
+static uint32_t dma_read(void *opaque, uint16_t port, unsigned size)
+{
+    (void)opaque;
+    static const char sig[8] = {'Q', 'E', 'M', 'U', ' ', 'C', 'F', 'G'};
+    uint32_t v = 0;
+    for (unsigned i = 0; i < size; i++) {
+        unsigned off = (unsigned)(port - 0x514) + i;
+        v |= (uint32_t)(off < 8 ? (uint8_t)sig[off] : 0xFF) << (8 * i);
+    }
+    return v;
+}
+
+/* The register is big-endian: the byte at port 0x514 is the address's most significant byte, so
+ * a guest writes each half with OUT of the byte-swapped value. Writing the last byte (0x51B, the
+ * end of the low half) starts the transfer. */
+static void dma_write(void *opaque, uint16_t port, uint32_t value, unsigned size)
+{
+    struct fwcfg *f = opaque;
+    unsigned off = (unsigned)(port - 0x514);
+    for (unsigned i = 0; i < size && off + i < 8; i++)
+        f->dma_addr[off + i] = (uint8_t)(value >> (8 * i));
+    if (off + size == 8)
+        dma_transfer(f);
+}
+
+void fwcfg_enable_dma(struct fwcfg *f, struct iobus *io, struct mem *mem)
+{
+    const uint8_t id[4] = {3, 0, 0, 0};          /* traditional interface + DMA */
+    add_item(f, FW_CFG_ID, id, 4);
+    f->dma = true;
+    f->mem = mem;
+    io_map(io, 0x514, 8, dma_read, dma_write, f);
 }
 
 void fwcfg_free(struct fwcfg *f)

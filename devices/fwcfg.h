@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "core/ioport.h"
+#include "core/mem.h"
 
 #define FWCFG_MAX_ITEMS 64
 
@@ -21,7 +22,11 @@ struct fwcfg {
     uint16_t selected;       /* guest-visible state: the selector and the data offset */
     uint32_t pos;
     unsigned nitems, nfiles;
+    bool dma;                /* the DMA interface is offered (fwcfg_enable_dma) */
+    uint8_t dma_addr[8];     /* the DMA address register, big-endian as the guest wrote it */
+    uint64_t dma_transfers;  /* counter */
     struct fwcfg_item items[FWCFG_MAX_ITEMS];
+    struct mem *mem;         /* host pointer: where DMA transfers go */
 };
 
 /* Maps the ports and adds the fixed items: signature "QEMU", interface ID (no DMA), RAM size,
@@ -32,5 +37,9 @@ int fwcfg_add_file(struct fwcfg *f, const char *name, const void *data, uint32_t
 /* Adds (or replaces) the item with a fixed key (e.g. QEMU's kernel keys); 0, or -1. */
 int fwcfg_add_item(struct fwcfg *f, uint16_t key, const void *data, uint32_t len);
 void fwcfg_free(struct fwcfg *f);
+/* Offers the DMA interface (docs/specs/fw_cfg.txt "DMA interface"): FW_CFG_ID bit 1, and the
+ * 64-bit big-endian DMA address register at ports 0x514-0x51B; a write of its low half (0x518)
+ * runs the transfer described by the access structure at that physical address. */
+void fwcfg_enable_dma(struct fwcfg *f, struct iobus *io, struct mem *mem);
 
 #endif

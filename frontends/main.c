@@ -2,6 +2,7 @@
  * the test machine (-M test: RAM, a ROM at the top of the first megabyte, the debug port 0xE9 and
  * the exit port 0xF4). Spellings follow QEMU where it has one. */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include "gdbstub.h"
 #include "monitor.h"
 #include "pc.h"
+#include "screenshot.h"
 
 #ifndef JITPC_DEFAULT_ROM
 #define JITPC_DEFAULT_ROM "demo.bin"
@@ -44,6 +46,21 @@ struct options {
     struct monitor_options mon;   /* -monitor, --trace, --profile (monitor.h) */
     const char *option_roms[8];
     unsigned n_option_roms;
+    const char *screenshot;                 /* --screenshot FILE.png: the screen at exit */
+    struct capture {                        /* --screenshot-at / --screen-text-at */
+        uint64_t at;
+        const char *file;
+        bool text;
+    } captures[8];
+    unsigned ncaptures;
+    bool no_vga;                            /* -vga none */
+    struct pc_drive drives[PC_MAX_DRIVES];
+    unsigned ndrives;
+    char boot_order[8];
+    bool snapshot;
+    const char *kernel, *initrd, *append;   /* direct Linux boot */
+    bool debug_exit;                        /* -device isa-debug-exit[,iobase=N][,iosize=N] */
+    uint64_t debug_exit_iobase, debug_exit_iosize;
 };
 
 static void usage(FILE *f)
@@ -59,7 +76,20 @@ static void usage(FILE *f)
             "  -nographic        pc: COM1 on the terminal, SeaBIOS's screen on COM1\n"
             "  -serial stdio|file:PATH|none   pc: COM1 backend (default stdio)\n"
             "  -debugcon file:PATH|stdio      pc: the 0x402/0xE9 debug console (SeaBIOS's log)\n"
+            "  -hda/-hdb/-hdc/-hdd FILE   pc: IDE disk image (raw), primary/secondary master/slave\n"
+            "  -cdrom FILE       pc: CD-ROM image (ISO), secondary master\n"
+            "  -fda/-fdb FILE    pc: floppy image (160 KB - 2.88 MB)\n"
+            "  -drive file=F,if=ide|floppy[,index=N][,media=disk|cdrom][,format=raw][,readonly=on]\n"
+            "  -boot c|d|a|n|order=LIST   pc: boot order (default cad)\n"
+            "  -snapshot         pc: disk writes go to a temporary overlay, images stay unchanged\n"
             "  -option-rom FILE  pc: an option ROM SeaBIOS runs during POST (up to 8)\n"
+            "  -vga std|none     pc: the VGA (QEMU's stdvga, default) or none; -display none\n"
+            "  --screenshot FILE.png         pc: the screen as a PNG when the run ends\n"
+            "  --screenshot-at N FILE.png    pc: the screen after exactly N instructions\n"
+            "  --screen-text-at N FILE       pc: the text-mode screen as UTF-8 after N instructions\n"
+            "  -kernel bzImage   pc: boot this Linux kernel (with -initrd FILE, -append CMDLINE)\n"
+            "  -device isa-debug-exit[,iobase=0x501][,iosize=2]  pc: a write of v to the port\n"
+            "                    exits with status (v << 1) | 1\n"
             "  --exit-on-serial TEXT  pc: stop with status 0 once COM1 has printed TEXT (for tests)\n"
             "  -d unimp          log accesses to unimplemented ports (stderr)\n"
             "  --trace-regs FILE registers before every instruction, in the format of\n"
@@ -76,7 +106,8 @@ static void usage(FILE *f)
             "  -S                with -s/-gdb: stay stopped until gdb connects and continues\n"
             "  -h, --help        this text\n"
             "Exit status: the guest's (test machine, port 0xF4), or 1 bad usage, 2 triple fault\n"
-            "(-no-reboot), 3 guest halted, 4 instruction limit. In -nographic, Ctrl-A x quits.\n",
+            "(-no-reboot), 3 guest halted, 4 instruction limit; pc: 0 when the guest halts with\n"
+            "interrupts disabled (powered off). In -nographic, Ctrl-A x quits.\n",
             trace_usage);
 }
 
@@ -171,6 +202,13 @@ static int finish(struct machine *m, enum machine_result r, const struct options
         status = EXIT_SHUTDOWN;
         break;
     case MACHINE_HALTED:
+        /* The PC has no NMI source: HLT with IF=0 is how a guest without ACPI powers off (Linux's
+         * halt/poweroff -f), so it ends the run normally. */
+        if (!strcmp(o->machine, "pc") && !(m->cpu.eflags & FL_IF)) {
+            fprintf(stderr, "jitpc: guest halted with interrupts disabled\n");
+            status = 0;
+            break;
+        }
         fprintf(stderr, "jitpc: guest halted at %04x:%08x with nothing to wake it\n", m->cpu.seg[SEG_CS].sel,
                 m->cpu.eip);
         status = EXIT_HALTED;
@@ -230,6 +268,115 @@ static int run_test_machine(const struct options *o)
     return status;
 }
 
+/* Adds a drive; index -1 takes the interface's first free index. NULL on a taken or bad slot. */
+static const char *add_drive(struct options *o, struct pc_drive d)
+{
+    int max = d.interface == PC_IF_IDE ? 4 : 2;
+    bool used[4] = {false};
+    for (unsigned i = 0; i < o->ndrives; i++)
+        if (o->drives[i].interface == d.interface)
+            used[o->drives[i].index] = true;
+    if (d.index < 0)
+        for (d.index = 0; d.index < max && used[d.index]; d.index++)
+            ;
+    if (d.index >= max)
+        return d.index == max && d.interface == PC_IF_IDE ? "all four IDE positions are taken" :
+               d.interface == PC_IF_IDE ? "IDE index must be 0-3" : "floppy index must be 0 or 1";
+    if (used[d.index])
+        return "that drive position is already taken";
+    if (o->ndrives == PC_MAX_DRIVES)
+        return "too many drives";
+    o->drives[o->ndrives++] = d;
+    return NULL;
+}
+
+/* -drive file=F,if=ide|floppy,index=N,media=disk|cdrom,format=raw,readonly=on|off (QEMU). */
+static const char *parse_drive(struct options *o, char *spec)
+{
+    struct pc_drive d = {.interface = PC_IF_IDE, .index = -1};
+    for (char *kv = strtok(spec, ","); kv; kv = strtok(NULL, ",")) {
+        char *v = strchr(kv, '=');
+        if (!v)
+            return "expected key=value items";
+        *v++ = '\0';
+        if (!strcmp(kv, "file"))
+            d.file = v;
+        else if (!strcmp(kv, "if") && (!strcmp(v, "ide") || !strcmp(v, "floppy")))
+            d.interface = v[0] == 'i' ? PC_IF_IDE : PC_IF_FLOPPY;
+        else if (!strcmp(kv, "index") && v[0] >= '0' && v[0] <= '3' && !v[1])
+            d.index = v[0] - '0';
+        else if (!strcmp(kv, "media") && (!strcmp(v, "disk") || !strcmp(v, "cdrom")))
+            d.cdrom = v[0] == 'c';
+        else if (!strcmp(kv, "format") && !strcmp(v, "raw"))
+            ;
+        else if (!strcmp(kv, "readonly") && (!strcmp(v, "on") || !strcmp(v, "off")))
+            d.readonly = !strcmp(v, "on");
+        else
+            return "unsupported item (file, if=ide|floppy, index, media=disk|cdrom, format=raw, readonly=on|off)";
+    }
+    if (!d.file && !d.cdrom)
+        return "file= is required (only a CD-ROM drive may be empty)";
+    if (d.cdrom && d.interface != PC_IF_IDE)
+        return "media=cdrom needs if=ide";
+    return add_drive(o, d);
+}
+
+/* SIGINT, SIGTERM, SIGHUP: stop between instructions and leave through pc_free, which closes
+ * (and syncs) the disk images and restores the terminal. */
+static struct pc *signal_pc;
+
+static void on_stop_signal(int sig)
+{
+    if (signal_pc)
+        machine_request_exit(&signal_pc->m, 128 + sig);   /* the shell's status for a signal */
+}
+
+/* Runs the PC, stopping at each --screenshot-at / --screen-text-at instruction count (counts are
+ * the machine's retired instructions, so captures are deterministic), then to the end. */
+static enum machine_result run_with_captures(struct pc *pc, const struct options *o)
+{
+    struct machine *m = &pc->m;
+    struct options step = *o;
+    enum machine_result r = MACHINE_LIMIT;
+    char why[300];
+    bool done[8] = {false};
+    for (;;) {
+        int next = -1;
+        for (unsigned i = 0; i < o->ncaptures; i++)
+            if (!done[i] && (next < 0 || o->captures[i].at < o->captures[next].at))
+                next = (int)i;
+        uint64_t target = next >= 0 ? o->captures[next].at : o->max_insns;   /* 0: no limit */
+        if (o->max_insns && target > o->max_insns)
+            target = o->max_insns;
+        if (!target) {
+            r = run_machine(m, o);
+            break;
+        }
+        if (m->cpu.icount < target) {
+            step.max_insns = target - m->cpu.icount;
+            r = run_machine(m, &step);
+            if (r != MACHINE_LIMIT)
+                break;
+        }
+        if (next < 0 || m->cpu.icount != o->captures[next].at)
+            break;            /* --max-insns came first */
+        for (unsigned i = 0; i < o->ncaptures; i++) {
+            const struct capture *c = &o->captures[i];
+            if (done[i] || c->at != m->cpu.icount)
+                continue;
+            done[i] = true;
+            if (!pc->vga.vram)
+                fprintf(stderr, "jitpc: %s: there is no VGA (-vga none)\n", c->file);
+            else if (!(c->text ? screenshot_text(&pc->vga, c->file, why, sizeof(why))
+                               : screenshot_vga(&pc->vga, c->file, why, sizeof(why))))
+                fprintf(stderr, "jitpc: %s\n", why);
+        }
+    }
+    if (o->screenshot && pc->vga.vram && !screenshot_vga(&pc->vga, o->screenshot, why, sizeof(why)))
+        fprintf(stderr, "jitpc: %s\n", why);
+    return r;
+}
+
 static int run_pc(const struct options *o)
 {
     struct pc_config cfg = {
@@ -241,16 +388,32 @@ static int run_pc(const struct options *o)
         .realtime = o->realtime,
         .exit_on_serial = o->exit_on_serial,
         .n_option_roms = o->n_option_roms,
+        .kernel = o->kernel,
+        .initrd = o->initrd,
+        .append = o->append,
+        .debug_exit = o->debug_exit,
+        .debug_exit_iobase = (uint16_t)o->debug_exit_iobase,
+        .debug_exit_iosize = (unsigned)o->debug_exit_iosize,
     };
     memcpy(cfg.option_roms, o->option_roms, sizeof(cfg.option_roms));
+    memcpy(cfg.drives, o->drives, sizeof(cfg.drives));
+    cfg.ndrives = o->ndrives;
+    cfg.boot_order = o->boot_order;
+    cfg.snapshot = o->snapshot;
+    cfg.no_vga = o->no_vga;
     if (!open_backend(o->serial ? o->serial : "stdio", &cfg.serial_out))
         return fail("-serial %s: expected stdio, file:PATH or none%s", o->serial, "");
     if (o->debugcon && !open_backend(o->debugcon, &cfg.debugcon))
         return fail("-debugcon %s: cannot open (expected file:PATH or stdio)%s", o->debugcon, "");
     static struct pc pc;
-    char why[160];
+    char why[700];
     if (!pc_init(&pc, &cfg, why, sizeof(why)))
         return fail("%s%s", why, "");
+    signal_pc = &pc;
+    struct sigaction sa = {.sa_handler = on_stop_signal};
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
     pc.m.no_reboot = o->no_reboot;
     pc.m.io.log_unmapped = o->log_unimp;
     cpu_set_model(&pc.m.cpu, o->model);
@@ -266,7 +429,7 @@ static int run_pc(const struct options *o)
     pc.m.cpu.trace_regs = trace;
     pc.m.cpu.trace_first = o->trace_start;
     pc.m.cpu.trace_last = o->trace_count ? o->trace_start + o->trace_count - 1 : UINT64_MAX;
-    int status = finish(&pc.m, run_machine(&pc.m, o), o);
+    int status = finish(&pc.m, run_with_captures(&pc, o), o);
     if (o->stats)
         fprintf(stderr, "jitpc: stats: virtual time %.6f s, PIT interrupts %llu, PIC acks %llu, spurious %llu\n",
                 clock_now(&pc.clock) / 1e9, (unsigned long long)pc.pit.stat_irqs,
@@ -336,6 +499,25 @@ int main(int argc, char **argv)
             o.realtime = true;
         } else if (!strcmp(a, "-nographic")) {
             o.nographic = true;
+        } else if (!strcmp(a, "-display") || !strcmp(a, "-vga")) {
+            /* -display none: no window (jitpc opens none yet); -vga std|none. */
+            if (!arg || (a[1] == 'd' ? strcmp(arg, "none") : (strcmp(arg, "std") && strcmp(arg, "none"))))
+                return fail("%s %s: expected none (-vga: std or none)", a, arg ? arg : "");
+            if (a[1] == 'v')
+                o.no_vga = !strcmp(arg, "none");
+            i++;
+        } else if (!strcmp(a, "--screenshot")) {
+            if (!arg)
+                return fail("%s needs a file name%s", a, "");
+            o.screenshot = argv[++i];
+        } else if (!strcmp(a, "--screenshot-at") || !strcmp(a, "--screen-text-at")) {
+            uint64_t at;
+            if (!arg || !parse_u64(arg, &at) || at == 0 || i + 2 >= argc)
+                return fail("%s %s: expected an instruction count > 0 and a file name", a, arg ? arg : "");
+            if (o.ncaptures == sizeof(o.captures) / sizeof(o.captures[0]))
+                return fail("%s: at most 8 captures%s", a, "");
+            o.captures[o.ncaptures++] = (struct capture){at, argv[i + 2], a[8] == '-'};
+            i += 2;
         } else if (!strcmp(a, "-serial")) {
             if (!arg)
                 return fail("%s needs a backend%s", a, "");
@@ -344,12 +526,55 @@ int main(int argc, char **argv)
             if (!arg)
                 return fail("%s needs a backend%s", a, "");
             o.debugcon = argv[++i];
+        } else if (!strcmp(a, "-hda") || !strcmp(a, "-hdb") || !strcmp(a, "-hdc") || !strcmp(a, "-hdd") ||
+                   !strcmp(a, "-cdrom") || !strcmp(a, "-fda") || !strcmp(a, "-fdb")) {
+            if (!arg)
+                return fail("%s needs a file name%s", a, "");
+            struct pc_drive d = {.file = argv[++i], .interface = a[1] == 'f' ? PC_IF_FLOPPY : PC_IF_IDE};
+            d.cdrom = a[1] == 'c';
+            d.index = d.cdrom ? 2 : a[1] == 'f' ? a[3] - 'a' : a[3] - 'a';
+            const char *err = add_drive(&o, d);
+            if (err)
+                return fail("%s: %s", a, err);
+        } else if (!strcmp(a, "-drive")) {
+            if (!arg)
+                return fail("%s needs a specification%s", a, "");
+            char spec[512];
+            snprintf(spec, sizeof(spec), "%s", argv[++i]);
+            const char *err = parse_drive(&o, spec);
+            if (err)
+                return fail("-drive %s: %s", arg, err);
+        } else if (!strcmp(a, "-boot")) {
+            if (!arg || !pc_parse_boot(arg, o.boot_order, sizeof(o.boot_order)))
+                return fail("-boot %s: expected drive letters a, c, d, n (e.g. -boot d or order=cd)%s", arg ? arg : "", "");
+            i++;
+        } else if (!strcmp(a, "-snapshot")) {
+            o.snapshot = true;
         } else if (!strcmp(a, "-option-rom") || !strcmp(a, "--option-rom")) {
             if (!arg)
                 return fail("%s needs a file name%s", a, "");
             if (o.n_option_roms == 8)
                 return fail("%s %s: at most 8 option ROMs", a, arg);
             o.option_roms[o.n_option_roms++] = argv[++i];
+        } else if (!strcmp(a, "-kernel") || !strcmp(a, "-initrd") || !strcmp(a, "-append")) {
+            if (!arg)
+                return fail("%s needs an argument%s", a, "");
+            *(a[1] == 'k' ? &o.kernel : a[1] == 'i' ? &o.initrd : &o.append) = argv[++i];
+        } else if (!strcmp(a, "-device")) {
+            if (!arg || strncmp(arg, "isa-debug-exit", 14) || (arg[14] && arg[14] != ','))
+                return fail("-device %s: known: isa-debug-exit[,iobase=N][,iosize=N]%s", arg ? arg : "", "");
+            o.debug_exit = true;
+            o.debug_exit_iobase = 0x501;
+            o.debug_exit_iosize = 2;
+            char props[128];
+            snprintf(props, sizeof(props), "%s", arg + 14);
+            for (char *p = strtok(props, ","); p; p = strtok(NULL, ",")) {
+                bool base = !strncmp(p, "iobase=", 7), sz = !strncmp(p, "iosize=", 7);
+                uint64_t *v = base ? &o.debug_exit_iobase : &o.debug_exit_iosize;
+                if ((!base && !sz) || !parse_u64(p + 7, v) || *v > (base ? 0xFFFFu : 4u) || (sz && *v == 0))
+                    return fail("-device isa-debug-exit: bad property '%s'%s (iobase=PORT, iosize=1..4)", p, "");
+            }
+            i++;
         } else if (!strcmp(a, "--exit-on-serial")) {
             if (!arg)
                 return fail("%s needs a text%s", a, "");
@@ -392,6 +617,12 @@ int main(int argc, char **argv)
             return fail("unknown option '%s'%s (try --help)", a, "");
         }
     }
+    if ((o.initrd || o.append) && !o.kernel)
+        return fail("%s needs -kernel%s", o.initrd ? "-initrd" : "-append", "");
+    if ((o.kernel || o.debug_exit) && strcmp(o.machine, "pc"))
+        return fail("%s needs -M pc%s", o.kernel ? "-kernel" : "-device", "");
+    if (o.ncaptures && (o.mon.monitor || o.gdb))
+        return fail("--screenshot-at/--screen-text-at: not with -monitor or -gdb (use screendump)%s%s", "", "");
     if (o.gdb_wait && !o.gdb)
         return fail("-S needs -s or -gdb%s%s", "", "");
     if (o.gdb) {

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "pc.h"
+#include "screenshot.h"
 
 #define PTE_P 0x001u
 #define PTE_W 0x002u
@@ -926,6 +927,18 @@ static void cmd_info(struct monitor *mon, int argc, char **argv)
         fprintf(mon->out, "info what? (try 'help info')\n");
 }
 
+/* QEMU's screendump: the VGA's current frame as a PNG. */
+static void cmd_screendump(struct monitor *mon, int argc, char **argv)
+{
+    char why[300];
+    if (argc != 2)
+        fprintf(mon->out, "usage: screendump FILE.png\n");
+    else if (!mon->pc || !mon->pc->vga.vram)
+        fprintf(mon->out, "screendump: this machine has no VGA\n");
+    else if (!screenshot_vga(&mon->pc->vga, argv[1], why, sizeof(why)))
+        fprintf(mon->out, "screendump: %s\n", why);
+}
+
 static void cmd_quit(struct monitor *mon, int argc, char **argv)
 {
     (void)argc;
@@ -968,6 +981,7 @@ static const struct command commands[] = {
     {"trace", NULL, "on|off", cmd_trace,
      "print a line per executed instruction (count, CS:EIP, disassembly, registers\n"
      "    changed) to the --trace/-D file, else here"},
+    {"screendump", NULL, "FILE.png", cmd_screendump, "write the screen (the VGA's current frame) as a PNG"},
     {"quit", "q", "", cmd_quit, "end the run (exit status 0)"},
 };
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "linuxboot.h"
+
 #define LOW_ROM_SIZE 0x20000u
 
 /* PAM registers (i440FX datasheet 3.2.18): PAM0 bits 5:4 = F0000h-FFFFFh; PAM1-6 two 16 KiB
@@ -63,6 +65,11 @@ static void board_reset(void *opaque)
     static const uint8_t pam_off[7] = {0};
     pam_changed(pc, pam_off);
     i8042_reset(&pc->kbd);
+    if (pc->vga.vram)
+        vga_reset(&pc->vga);     /* RESET reaches the VGA too; the LFB mapping stays with PCI */
+    dma_reset(&pc->dma);
+    fdc_reset(&pc->fdc);
+    ide_reset(&pc->ide);
     pc->port92 = 0;              /* fast A20 off after reset; the 8042's A20 line stays on */
     pc->kbd_a20 = true;
     update_a20(pc);
@@ -181,16 +188,56 @@ static void poll_input(void *opaque)
 }
 
 /* The CMOS bytes BIOSes read (IBM PC/AT technical reference; SeaBIOS src/hw/rtc.h). */
-static void fill_cmos(struct pc *pc, uint32_t ram)
+/* Boot device codes in CMOS 0x3D (first: bits 3-0, second: 7-4) and 0x38 (third: bits 7-4),
+ * as SeaBIOS reads them on QEMU (src/boot.c; CMOS_BIOS_BOOTFLAG1/2): 1 floppy, 2 hard disk,
+ * 3 CD-ROM, 4 network/option ROM (BEV). */
+static unsigned boot_code(char c)
+{
+    switch (c) {
+    case 'a': case 'b': return 1;
+    case 'c': return 2;
+    case 'd': return 3;
+    case 'n': return 4;
+    default: return 0;
+    }
+}
+
+bool pc_parse_boot(const char *arg, char *order, size_t len)
+{
+    /* "-boot c", or "-boot order=cd,once=d,menu=on": order= (or once=, which we treat the same)
+     * gives the letters; other keys are accepted and ignored. */
+    const char *list = arg;
+    const char *o = strstr(arg, "order=");
+    if (!o)
+        o = strstr(arg, "once=");
+    if (o)
+        list = strchr(o, '=') + 1;
+    else if (strchr(arg, '='))
+        return false;
+    size_t n = 0;
+    for (; *list && *list != ',' && n + 1 < len; list++) {
+        if (!boot_code(*list))
+            return false;
+        order[n++] = *list;
+    }
+    order[n] = '\0';
+    return n > 0;
+}
+
+static void fill_cmos(struct pc *pc, uint32_t ram, const char *boot_order)
 {
     struct rtc *r = &pc->rtc;
     uint32_t ext_kb = ram > 0x100000 ? (ram - 0x100000) / 1024 : 0;
     if (ext_kb > 0xFFFF)
         ext_kb = 0xFFFF;
     uint32_t above16 = ram > 0x1000000 ? (ram - 0x1000000) / 65536 : 0;
-    rtc_cmos_write(r, 0x10, 0x00);                    /* no floppy drives */
+    unsigned fd0 = fdc_cmos_type(&pc->fdc, 0), fd1 = fdc_cmos_type(&pc->fdc, 1);
+    rtc_cmos_write(r, 0x10, (uint8_t)(fd0 << 4 | fd1)); /* drive types: A high nibble, B low */
     rtc_cmos_write(r, 0x12, 0x00);                    /* no hard disks */
-    rtc_cmos_write(r, 0x14, 0x06);                    /* equipment: FPU, VGA (00), no floppy */
+    /* Equipment byte (IBM AT reference, CMOS 14h): bit 0 floppies present, bits 7-6 their count
+     * minus one, bit 1 coprocessor, bits 5-4 00 = a display with its own BIOS (VGA). */
+    unsigned nfd = (fd0 != 0) + (fd1 != 0);
+    rtc_cmos_write(r, 0x14, (uint8_t)(0x06 | (nfd ? 1 | (nfd - 1) << 6 : 0)));
     rtc_cmos_write(r, 0x15, 0x80);                    /* base memory 640 KiB */
     rtc_cmos_write(r, 0x16, 0x02);
     rtc_cmos_write(r, 0x17, (uint8_t)ext_kb);
@@ -203,7 +250,11 @@ static void fill_cmos(struct pc *pc, uint32_t ram)
     rtc_cmos_write(r, 0x5C, 0);
     rtc_cmos_write(r, 0x5D, 0);
     rtc_cmos_write(r, 0x5F, 0);                       /* CPUs - 1 */
-    rtc_cmos_write(r, 0x3D, 0x02);                    /* boot order: hard disk first */
+    const char *b = boot_order && *boot_order ? boot_order : "cad";
+    unsigned first = boot_code(b[0]), second = b[1] ? boot_code(b[1]) : 0;
+    unsigned third = b[1] && b[2] ? boot_code(b[2]) : 0;
+    rtc_cmos_write(r, 0x3D, (uint8_t)(second << 4 | first));
+    rtc_cmos_write(r, 0x38, (uint8_t)(third << 4));   /* bit 0 clear: check the floppy's boot signature */
     rtc_update_checksum(r);
 }
 
@@ -233,6 +284,112 @@ static bool add_option_rom(struct pc *pc, const char *path, char *why, size_t wh
     }
     free(buf);
     return ok;
+}
+
+/* The VGA at PCI 00:02.0 as QEMU's stdvga: BAR0 is the 16 MiB linear frame buffer. SeaBIOS
+ * loads the fw_cfg file "pci1234,1111.rom" as that device's option ROM before trying its ROM BAR
+ * (SeaBIOS src/optionroms.c init_pcirom), so Debian's vgabios-stdvga.bin needs no ROM BAR. */
+#define VGA_BIOS "/usr/share/seabios/vgabios-stdvga.bin"
+
+static void vga_bar_changed(void *opaque, int bar, uint32_t addr, bool enabled)
+{
+    struct pc *pc = opaque;
+    if (bar == 0) {
+        vga_set_lfb(&pc->vga, addr, enabled);
+        cpu_tlb_flush(&pc->m.cpu);
+    }
+}
+
+static bool add_vga(struct pc *pc, char *why, size_t whylen)
+{
+    struct machine *m = &pc->m;
+    /* After the board's hole at 0xA0000: later maps win. */
+    if (!vga_init(&pc->vga, &m->io, &m->mem, &pc->clock)) {
+        snprintf(why, whylen, "cannot allocate the VGA's 16 MiB of video memory");
+        return false;
+    }
+    struct pci_dev *d = pci_add_function(&pc->pci, 2, 0, VGA_PCI_VENDOR, VGA_PCI_DEVICE, 0x00, VGA_PCI_CLASS);
+    if (!d) {
+        snprintf(why, whylen, "PCI slot 2 is taken");
+        return false;
+    }
+    pci_set_bar(d, 0, VGA_VRAM_SIZE, PCI_BAR_MEM | PCI_BAR_PREFETCH);
+    pci_set_bar_hook(d, vga_bar_changed, pc);
+    FILE *f = fopen(VGA_BIOS, "rb");
+    if (!f) {
+        snprintf(why, whylen, "%s: %s", VGA_BIOS, strerror(errno));
+        return false;
+    }
+    uint8_t *buf = malloc(128u << 10);
+    size_t n = buf ? fread(buf, 1, 128u << 10, f) : 0;
+    fclose(f);
+    bool ok = n >= 512 && buf[0] == 0x55 && buf[1] == 0xAA && fwcfg_add_file(&pc->fwcfg, "pci1234,1111.rom", buf, (uint32_t)n) == 0;
+    if (!ok)
+        snprintf(why, whylen, "%s: not a usable option ROM", VGA_BIOS);
+    free(buf);
+    return ok;
+}
+
+/* PIIX3 function 1, the IDE controller (82371SB datasheet, section 2.3): legacy-mode ports and
+ * IRQs 14/15; BAR4 (20h) holds the bus-master registers. */
+static void ide_bar_changed(void *opaque, int bar, uint32_t addr, bool enabled)
+{
+    struct pc *pc = opaque;
+    if (bar == 4)
+        ide_set_bmide_base(&pc->ide, enabled ? (uint16_t)addr : 0);
+}
+
+static bool add_ide_function(struct pc *pc, char *why, size_t whylen)
+{
+    /* Class 01h/01h, programming interface 80h: bus-master capable, both channels in legacy
+     * (compatibility) mode with fixed ports. */
+    struct pci_dev *d = pci_add_function(&pc->pci, 1, 1, 0x8086, 0x7010, 0x00, 0x010180);
+    if (!d) {
+        snprintf(why, whylen, "PCI slot 1 function 1 is taken");
+        return false;
+    }
+    pci_set_bar(d, 4, 16, PCI_BAR_IO);
+    pci_set_bar_hook(d, ide_bar_changed, pc);
+    /* IDETIM (40h-43h: bit 15 decode enable per channel), SIDETIM 44h: the BIOS programs them. */
+    for (unsigned r = 0x40; r <= 0x44; r++)
+        d->wmask[r] = 0xFF;
+    d->wmask[0x04] = 0x05;           /* command: I/O space and bus master enables */
+    d->wmask[0x05] = 0x00;
+    return true;
+}
+
+/* Opens each drive's image and connects it. A floppy image must have a floppy's size; a disk
+ * or CD must be a multiple of 512 bytes (block_open); errors name the file. */
+static bool attach_drives(struct pc *pc, const struct pc_config *cfg, char *why, size_t whylen)
+{
+    struct machine *m = &pc->m;
+    why[0] = '\0';
+    if (dma_init(&pc->dma, &m->io, &m->mem) || fdc_init(&pc->fdc, &m->io, &pc->irq, &pc->clock, dma_transfer_cb, &pc->dma) ||
+        ide_init(&pc->ide, &m->io, &m->mem, &pc->irq, &pc->clock) || !add_ide_function(pc, why, whylen)) {
+        if (!*why)
+            snprintf(why, whylen, "the port map is full");
+        return false;
+    }
+    for (unsigned i = 0; i < cfg->ndrives; i++) {
+        const struct pc_drive *d = &cfg->drives[i];
+        struct block *blk = NULL;
+        if (d->file) {
+            blk = &pc->blocks[pc->nblocks];
+            unsigned flags = (d->readonly || d->cdrom ? BLOCK_READONLY : 0) | (cfg->snapshot ? BLOCK_SNAPSHOT : 0);
+            if (!block_open(blk, d->file, flags, why, whylen))
+                return false;
+            pc->nblocks++;
+        }
+        bool ok;
+        if (d->interface == PC_IF_FLOPPY)
+            ok = blk ? fdc_insert(&pc->fdc, d->index, blk, why, whylen)
+                     : (fdc_set_drive_type(&pc->fdc, d->index, FDC_TYPE_1440K), true);
+        else
+            ok = ide_attach(&pc->ide, d->index / 2, d->index % 2, blk, d->cdrom, why, whylen);
+        if (!ok)
+            return false;
+    }
+    return true;
 }
 
 static uint8_t *read_bios(const char *path, uint32_t *size, char *why, size_t whylen)
@@ -312,6 +469,16 @@ bool pc_init(struct pc *pc, const struct pc_config *cfg, char *why, size_t whyle
             pc_free(pc);
             return false;
         }
+    if (cfg->kernel) {
+        const struct linuxboot_config lb = {cfg->kernel, cfg->initrd, cfg->append, cfg->ram_size};
+        if (!linuxboot_load(&pc->fwcfg, &lb, why, whylen)) {
+            pc_free(pc);
+            return false;
+        }
+        fwcfg_enable_dma(&pc->fwcfg, &m->io, &m->mem);   /* roms/linuxboot.asm copies with DMA */
+    }
+    if (cfg->debug_exit)
+        debugexit_init(&pc->debugexit, &m->io, m, cfg->debug_exit_iobase, cfg->debug_exit_iosize);
     if (cfg->debugcon) {
         /* Present only when asked for, as QEMU's -debugcon: guests probe for it by reading. */
         debugport_init(&pc->e9, &m->io, 0xE9, cfg->debugcon);
@@ -322,7 +489,15 @@ bool pc_init(struct pc *pc, const struct pc_config *cfg, char *why, size_t whyle
     io_map(&m->io, 0xF0, 1, port_f0_read, port_f0_write, pc);
     m->cpu.ferr = ferr_changed;
     m->cpu.ferr_opaque = pc;
-    fill_cmos(pc, cfg->ram_size);
+    if (!attach_drives(pc, cfg, why, whylen)) {
+        pc_free(pc);
+        return false;
+    }
+    if (!cfg->no_vga && !add_vga(pc, why, whylen)) {
+        pc_free(pc);
+        return false;
+    }
+    fill_cmos(pc, cfg->ram_size, cfg->boot_order);
     board_reset(pc);
     return true;
 }
@@ -332,6 +507,10 @@ void pc_free(struct pc *pc)
     if (pc->term_open)
         term_close(&pc->term);
     fwcfg_free(&pc->fwcfg);
+    vga_free(&pc->vga);
+    for (unsigned i = 0; i < pc->nblocks; i++)
+        block_close(&pc->blocks[i]);   /* fdatasync: nothing the guest wrote is left behind */
+    pc->nblocks = 0;
     mem_free(&pc->m.mem);
     free(pc->bios);
     pc->bios = NULL;

@@ -6,8 +6,12 @@ SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 PKGS="meson ninja-build pkg-config gcc libc6-dev nasm python3 \
       libcapstone-dev libffi-dev libsdl2-dev check \
-      zlib1g-dev libjson-c-dev libunicorn-dev seabios gcc-12-multilib \
-      gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user-static qemu-system-x86"
+      zlib1g-dev libjson-c-dev libunicorn-dev libpng-dev seabios gcc-12-multilib \
+      gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user-static qemu-system-x86 \
+      xorriso grub-pc-bin grub-common mtools e2fsprogs syslinux extlinux syslinux-common cpio \
+      xvfb xdotool"
+# xorriso, grub-pc-bin, mtools: El Torito CD images (grub-mkrescue); e2fsprogs, syslinux,
+# extlinux, cpio: the Linux guest's disk image and initramfs; xvfb, xdotool: the SDL window test.
 # gcc-12-multilib rather than gcc-multilib: the latter conflicts with the aarch64 cross compiler
 # in Debian 12; gcc -m32 (bench/ guests) works with either.
 $SUDO apt-get update -q
