@@ -1042,6 +1042,17 @@ struct xf {
 static const struct xf XF_PI = {false, 1, ((u128)0xC90FDAA22168C234ull << 64) | 0xC4C6628B80DC1CD1ull};
 static const struct xf XF_LN2 = {false, -1, ((u128)0xB17217F7D1CF79ABull << 64) | 0xC9E3B39803F2F6AFull};
 static const struct xf XF_LOG2E = {false, 0, ((u128)0xB8AA3B295C17F0BBull << 64) | 0xBE87FED0691D3E88ull};
+/* pi and ln 2 as the x87 holds them: 66 significant bits (SDM Vol.1 8.3.8 for the constants, 8.3.10
+ * for the 66-bit pi of FSIN/FCOS/FPTAN; both are their true values truncated, which here is also
+ * nearest). Measured against the host: FPATAN's pi/2 and pi offsets and F2XM1's ln 2 are these. */
+static const struct xf XF_PI66 = {false, 1, ((u128)0xC90FDAA22168C234ull << 64) | ((u128)3 << 62)};
+static const struct xf XF_LN2_66 = {false, -1, ((u128)0xB17217F7D1CF79ABull << 64) | ((u128)3 << 62)};
+
+/* Width of the x87's internal transcendental results: FYL2X's log2(x), FYL2XP1's log2(1 + x),
+ * FPATAN's quotient and F2XM1's x * ln 2 behave as the exact value truncated to 67 significant
+ * bits before the rest of the evaluation and the final rounding (measured against the host:
+ * tests/fpu/test_transcendental.c; SDM Vol.1 8.3.10 only promises < 1 ulp). */
+#define X87_INTERNAL_BITS 67
 
 static struct xf xf_norm(bool s, int32_t e, u128 m)
 {
@@ -1063,6 +1074,13 @@ static struct xf xf_from_int(int64_t v)
 {
     uint64_t mag = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
     return xf_norm(v < 0, 127, mag);
+}
+
+/* Keeps the top n significant bits (truncation toward zero). */
+static struct xf xf_trunc(struct xf a, int n)
+{
+    a.m &= ~(u128)0 << (128 - n);
+    return a;
 }
 
 static struct xf xf_neg(struct xf a)
@@ -1383,11 +1401,15 @@ struct f80 f80_atan2(struct f80 y, struct f80 x, struct f80_ctx *ctx)
         struct xf ay = xf_from_f80(y), ax = xf_from_f80(x);
         ay.s = ax.s = false;
         bool swap = ay.e > ax.e || (ay.e == ax.e && ay.m > ax.m);
-        v = xf_atan01(swap ? xf_div(ax, ay) : xf_div(ay, ax));
+        struct xf q = swap ? xf_div(ax, ay) : xf_div(ay, ax);
+        v = xf_atan01(xf_trunc(q, X87_INTERNAL_BITS));
+        /* the quadrant offsets use the x87's 66-bit pi (measured on the host) */
+        struct xf pi66 = XF_PI66, pi66_2 = XF_PI66;
+        pi66_2.e--;
         if (swap)
-            v = xf_sub(pi2, v);
+            v = xf_sub(pi66_2, v);
         if (sx)
-            v = xf_sub(pi, v);
+            v = xf_sub(pi66, v);
     }
     v.s = sy;
     return xf_round(v, ctx);
@@ -1407,7 +1429,13 @@ struct f80 f80_2xm1(struct f80 a, struct f80_ctx *ctx)
         return sign_of(a) ? make(true, BIAS, INT_BIT) : a;
     if (denormal_stop(ca, CL_ZERO, ctx))
         return a;
-    return xf_round(xf_expm1(xf_mul(xf_from_f80(a), XF_LN2)), ctx);
+    /* For |x| < 1/4 the host's results are those of e^z - 1 with z = x * (66-bit ln 2) truncated
+     * to 67 bits; above, that model fits the host worse than the exact value does (the x87 then
+     * evaluates some other way, not identified), so the exact value is used there. */
+    struct xf x = xf_from_f80(a);
+    if (x.e < -2)
+        return xf_round(xf_expm1(xf_trunc(xf_mul(x, XF_LN2_66), X87_INTERNAL_BITS)), ctx);
+    return xf_round(xf_expm1(xf_mul(x, XF_LN2)), ctx);
 }
 
 /* FYL2X and FYL2XP1: special operands (SDM Vol.2 FYL2X table 3-51). lnx1 selects log2(1 + x). */
@@ -1472,7 +1500,7 @@ static struct f80 ylog(struct f80 y, struct f80 x, bool p1, struct f80_ctx *ctx)
     }
     if (cy == CL_ZERO)
         return zero(sy ^ lx.s);
-    return xf_round(xf_mul(xf_from_f80(y), lx), ctx);
+    return xf_round(xf_mul(xf_from_f80(y), xf_trunc(lx, X87_INTERNAL_BITS)), ctx);
 }
 
 struct f80 f80_yl2x(struct f80 y, struct f80 x, struct f80_ctx *ctx)

@@ -1,13 +1,14 @@
 /* core/float80's transcendentals (FSIN FCOS FPTAN FPATAN F2XM1 FYL2X FYL2XP1) against the host
  * x87: the distribution of the difference in units in the last place over 10^5 inputs each
  * (round to nearest, 64-bit precision, exceptions masked), and how often the flags differ.
- * The x87's own results are not correctly rounded everywhere, and it reduces FSIN/FCOS/FPTAN
- * arguments with a 66-bit pi (SDM Vol.1 8.3.10) where float80 uses 128 bits, so this test
- * reports rather than demands bit identity: it fails when a result is more than 1 ulp away or
- * the flags differ, and prints how far the share of identical results is from the issue's
- * target (99.9%). Where they differ by 1 ulp, sampled cases checked with 400-bit arithmetic
- * (mpmath) showed float80 correctly rounded and the x87 not; matching those would take the
- * x87's own internal algorithm.
+ * The x87's results are not correctly rounded (SDM Vol.1 8.3.10 promises < 1 ulp): they are the
+ * rounding of an internal value about 67 bits wide whose error is up to ~0.1 ulp of the result
+ * and varies with the operand's low bits, so this test reports rather than demands bit
+ * identity: it fails when a result is more than 1 ulp away or the status bits other than C1
+ * differ, and prints how far the share of identical results is from the issue's target
+ * (99.9%). C1 (rounded up, SDM Vol.1 8.1.3.2) tells which way the internal value was rounded;
+ * where the results agree it is reported as "C1 differs" (not a failure: it differs exactly
+ * when the two internal values lie on different sides of a representable number).
  *   test_transcendental [-n CASES] [-v] */
 #include <inttypes.h>
 #include <stdbool.h>
@@ -100,7 +101,7 @@ static uint16_t host(enum fn fn, struct f80 a, struct f80 b, struct f80 *r)
     }
     __asm__ volatile("fninit" ::: "memory");
     r->se &= 0xFFFF;
-    return sw & 0x043F; /* C2 and the exception flags */
+    return sw & 0x063F; /* C2, C1 and the exception flags */
 }
 
 static uint16_t model(enum fn fn, struct f80 a, struct f80 b, struct f80 *r)
@@ -130,7 +131,7 @@ static uint16_t model(enum fn fn, struct f80 a, struct f80 b, struct f80 *r)
         *r = f80_yl2xp1(b, a, &ctx);
         break;
     }
-    return (uint16_t)(ctx.flags | (oor ? 0x0400 : 0));
+    return (uint16_t)(ctx.flags | (oor ? 0x0400 : 0) | (ctx.c1 ? 0x0200 : 0));
 }
 
 /* Operands on each function's primary range: sin/cos/tan |x| < 2^4 (the x87's 66-bit pi
@@ -181,7 +182,7 @@ int main(int argc, char **argv)
     }
     bool ok = true;
     for (int f = 0; f < FN_COUNT; f++) {
-        unsigned long ulp0 = 0, ulp1 = 0, worse = 0, flagdiff = 0, shown = 0;
+        unsigned long ulp0 = 0, ulp1 = 0, worse = 0, flagdiff = 0, c1diff = 0, shown = 0;
         for (unsigned long i = 0; i < n; i++) {
             struct f80 a, b, hr, mr;
             gen((enum fn)f, &a, &b);
@@ -199,8 +200,10 @@ int main(int argc, char **argv)
                 ulp1++;
             else
                 worse++;
-            if (hs != ms)
+            if ((hs ^ ms) & ~0x0200)
                 flagdiff++;
+            else if (d == 0 && hs != ms)
+                c1diff++;
             if ((d > 1 || (verbose && (d || hs != ms))) && shown++ < 5)
                 printf("  %s a=%04x:%016" PRIx64 " b=%04x:%016" PRIx64 ": x87 %04x:%016" PRIx64
                        " sw=%04x, float80 %04x:%016" PRIx64 " sw=%04x\n",
@@ -208,8 +211,9 @@ int main(int argc, char **argv)
         }
         bool good = ulp0 * 1000 >= n * 999;
         ok = ok && worse == 0 && flagdiff == 0;
-        printf("%-8s %lu inputs: 0 ulp %lu (%.3f%%), 1 ulp %lu, >1 ulp %lu, flags differ %lu%s\n",
-               fn_names[f], n, ulp0, 100.0 * (double)ulp0 / (double)n, ulp1, worse, flagdiff,
+        printf("%-8s %lu inputs: 0 ulp %lu (%.3f%%), 1 ulp %lu, >1 ulp %lu, flags differ %lu, "
+               "C1 differs %lu%s\n",
+               fn_names[f], n, ulp0, 100.0 * (double)ulp0 / (double)n, ulp1, worse, flagdiff, c1diff,
                good ? "" : "  [0-ulp share below the 99.9% target]");
     }
     printf("transcendental: %s\n", ok ? "never more than 1 ulp, flags identical"
