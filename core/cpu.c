@@ -25,14 +25,19 @@ void cpu_set_eflags(struct cpu *cpu, uint32_t value)
     cpu->eflags = (value | 0x2u) & ~(0x8u | 0x20u | 0x8000u);
 }
 
+/* Real mode reads and writes through every segment, CS included (SDM Vol.3 20.1). */
+#define SEG_REAL_RIGHTS (SEG_VALID | SEG_R | SEG_W)
+
+/* A real-mode segment load sets the selector and base; the limit stays ("unreal mode", SDM
+ * Vol.3 9.9.2), but real mode makes no type checks, so a CS that still holds the protected-mode
+ * code descriptor it was loaded with is writable through a CS override (DOS kernels and TSRs
+ * write their CS variables after the BIOS has been in protected mode; Bochs and QEMU agree). */
 void cpu_load_seg_real(struct cpu *cpu, int seg, uint16_t sel)
 {
     cpu->seg[seg].sel = sel;
     cpu->seg[seg].base = (uint32_t)sel << 4;
+    cpu->seg[seg].rights = SEG_REAL_RIGHTS;
 }
-
-/* Real mode reads and writes through every segment, CS included (SDM Vol.3 20.1). */
-#define SEG_REAL_RIGHTS (SEG_VALID | SEG_R | SEG_W)
 
 _Noreturn void seg_fault(struct cpu *cpu, int seg)
 {
