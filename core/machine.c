@@ -112,9 +112,21 @@ enum machine_result machine_run(struct machine *m, uint64_t max_insns)
             /* HLT: time jumps to the next event, whose interrupt may wake the CPU. With nothing
              * scheduled (or interrupts off, on the test machine) nothing ever will. */
             bool can_wake = m->clock && (m->cpu.eflags & FL_IF) && clock_next(m->clock) != CLOCK_NEVER;
-            if (!can_wake)
-                return MACHINE_HALTED;
+            if (!can_wake) {
+                /* Nothing will run again, but what the devices have in flight (the UART's last
+                 * bytes) still completes: events due in the next 100 ms of virtual time run. */
+                uint64_t until = m->clock ? clock_now(m->clock) + 100000000u : 0;
+                while (m->clock && clock_next(m->clock) <= until && m->cpu.stop != CPU_STOP_REQUEST) {
+                    clock_skip_to_next(m->clock);
+                    clock_run_due(m->clock);
+                }
+                return m->cpu.stop == CPU_STOP_REQUEST ? MACHINE_EXIT : MACHINE_HALTED;
+            }
+            /* SDM Vol.3 17.17: the TSC counts processor clock cycles, and HLT stops execution, not
+             * the clock: the idle time counts too, at the rate time follows instructions. */
+            uint64_t idle_from = clock_now(m->clock);
             clock_skip_to_next(m->clock);
+            m->cpu.tsc_offset += (uint64_t)((unsigned __int128)(clock_now(m->clock) - idle_from) * m->clock->ips / 1000000000u);
             clock_run_due(m->clock);
         }
         if (max_insns && done >= max_insns)

@@ -9,7 +9,9 @@
 
 #include "core/machine.h"
 #include "devices/debugport.h"
+#include "display.h"
 #include "gdbstub.h"
+#include "keymap.h"
 #include "monitor.h"
 #include "pc.h"
 #include "screenshot.h"
@@ -38,6 +40,7 @@ struct options {
     const char *debugcon;  /* file:PATH, stdio, or NULL */
     const char *serial;    /* stdio, file:PATH, none */
     const char *exit_on_serial;
+    const char *exit_on_screen;
     const char *trace_regs;
     uint64_t trace_start, trace_count;
     const char *gdb;       /* -gdb tcp::PORT (-s: tcp::1234), or NULL */
@@ -54,6 +57,14 @@ struct options {
     } captures[8];
     unsigned ncaptures;
     bool no_vga;                            /* -vga none */
+    bool display_set;                       /* -display given (else display_default) */
+    enum display_kind display;
+    struct keys_opt {                       /* --keys TEXT / --keys-at N TEXT */
+        uint64_t at;
+        bool at_default;
+        const char *text;
+    } keys[8];
+    unsigned nkeys;
     struct pc_drive drives[PC_MAX_DRIVES];
     unsigned ndrives;
     char boot_order[8];
@@ -83,13 +94,19 @@ static void usage(FILE *f)
             "  -boot c|d|a|n|order=LIST   pc: boot order (default cad)\n"
             "  -snapshot         pc: disk writes go to a temporary overlay, images stay unchanged\n"
             "  -option-rom FILE  pc: an option ROM SeaBIOS runs during POST (up to 8)\n"
-            "  -vga std|none     pc: the VGA (QEMU's stdvga, default) or none; -display none\n"
+            "  -vga std|none     pc: the VGA (QEMU's stdvga, default) or none\n"
+            "  -display sdl|term|none  pc: a window (default when $DISPLAY is set and not\n"
+            "                    -nographic), text modes in this terminal, or nothing\n"
+            "  --keys TEXT       pc: type TEXT on the PS/2 keyboard 1 virtual second after\n"
+            "                    power-on (\\n Enter, \\e Esc, \\b, \\t, <f8>, <up>, <ctrl-alt-delete>)\n"
+            "  --keys-at N TEXT  pc: the same from guest instruction N\n"
             "  --screenshot FILE.png         pc: the screen as a PNG when the run ends\n"
             "  --screenshot-at N FILE.png    pc: the screen after exactly N instructions\n"
             "  --screen-text-at N FILE       pc: the text-mode screen as UTF-8 after N instructions\n"
             "  -kernel bzImage   pc: boot this Linux kernel (with -initrd FILE, -append CMDLINE)\n"
             "  -device isa-debug-exit[,iobase=0x501][,iosize=2]  pc: a write of v to the port\n"
             "                    exits with status (v << 1) | 1\n"
+            "  --exit-on-screen TEXT  pc: stop with status 0 once the text screen shows TEXT\n"
             "  --exit-on-serial TEXT  pc: stop with status 0 once COM1 has printed TEXT (for tests)\n"
             "  -d unimp          log accesses to unimplemented ports (stderr)\n"
             "  --trace-regs FILE registers before every instruction, in the format of\n"
@@ -203,8 +220,9 @@ static int finish(struct machine *m, enum machine_result r, const struct options
         break;
     case MACHINE_HALTED:
         /* The PC has no NMI source: HLT with IF=0 is how a guest without ACPI powers off (Linux's
-         * halt/poweroff -f), so it ends the run normally. */
-        if (!strcmp(o->machine, "pc") && !(m->cpu.eflags & FL_IF)) {
+         * halt/poweroff -f), so it ends the run normally - unless the run waits for a serial
+         * text (--exit-on-serial), which then never came. */
+        if (!strcmp(o->machine, "pc") && !(m->cpu.eflags & FL_IF) && !o->exit_on_serial) {
             fprintf(stderr, "jitpc: guest halted with interrupts disabled\n");
             status = 0;
             break;
@@ -387,6 +405,7 @@ static int run_pc(const struct options *o)
         .nographic = o->nographic,
         .realtime = o->realtime,
         .exit_on_serial = o->exit_on_serial,
+        .exit_on_screen = o->exit_on_screen,
         .n_option_roms = o->n_option_roms,
         .kernel = o->kernel,
         .initrd = o->initrd,
@@ -401,7 +420,10 @@ static int run_pc(const struct options *o)
     cfg.boot_order = o->boot_order;
     cfg.snapshot = o->snapshot;
     cfg.no_vga = o->no_vga;
-    if (!open_backend(o->serial ? o->serial : "stdio", &cfg.serial_out))
+    enum display_kind display = o->display_set ? o->display : display_default(o->nographic);
+    /* -display term owns the terminal: COM1 goes nowhere unless asked for. */
+    const char *serial = o->serial ? o->serial : display == DISPLAY_TERM ? "none" : "stdio";
+    if (!open_backend(serial, &cfg.serial_out))
         return fail("-serial %s: expected stdio, file:PATH or none%s", o->serial, "");
     if (o->debugcon && !open_backend(o->debugcon, &cfg.debugcon))
         return fail("-debugcon %s: cannot open (expected file:PATH or stdio)%s", o->debugcon, "");
@@ -421,6 +443,24 @@ static int run_pc(const struct options *o)
     term_mon = (struct monitor_gdb){&pc.m, &pc};
     pc.term.monitor_cmd = monitor_gdb_command;    /* Ctrl-A c in -nographic */
     pc.term.monitor_opaque = &term_mon;
+    struct display *disp = display_open(&pc, display, why, sizeof(why));
+    if (!disp && !o->display_set) {
+        fprintf(stderr, "jitpc: %s; going on without a window\n", why);   /* $DISPLAY set, no server */
+        disp = display_open(&pc, DISPLAY_NONE, why, sizeof(why));
+    }
+    if (!disp) {
+        pc_free(&pc);
+        return fail("%s%s", why, "");
+    }
+    for (unsigned i = 0; i < o->nkeys; i++) {
+        const struct keys_opt *k = &o->keys[i];
+        bool ok = k->at_default ? display_type_at_ns(disp, DISPLAY_KEYS_DEFAULT_NS, k->text, why, sizeof(why))
+                                : display_type_at(disp, k->at, k->text, why, sizeof(why));
+        if (!ok) {
+            pc_free(&pc);
+            return fail("--keys: %s%s", why, "");
+        }
+    }
     FILE *trace = NULL;
     if (o->trace_regs && !(trace = fopen(o->trace_regs, "w"))) {
         pc_free(&pc);
@@ -500,12 +540,27 @@ int main(int argc, char **argv)
         } else if (!strcmp(a, "-nographic")) {
             o.nographic = true;
         } else if (!strcmp(a, "-display") || !strcmp(a, "-vga")) {
-            /* -display none: no window (jitpc opens none yet); -vga std|none. */
-            if (!arg || (a[1] == 'd' ? strcmp(arg, "none") : (strcmp(arg, "std") && strcmp(arg, "none"))))
-                return fail("%s %s: expected none (-vga: std or none)", a, arg ? arg : "");
+            /* -display sdl|term|none (frontends/display.h); -vga std|none. */
+            if (!arg || (a[1] == 'd' ? !display_parse(arg, &o.display) : (strcmp(arg, "std") && strcmp(arg, "none"))))
+                return fail("%s %s: expected sdl, term or none (-vga: std or none)", a, arg ? arg : "");
+            o.display_set |= a[1] == 'd';
             if (a[1] == 'v')
                 o.no_vga = !strcmp(arg, "none");
             i++;
+        } else if (!strcmp(a, "--keys") || !strcmp(a, "--keys-at")) {
+            struct keys_opt k = {.at_default = a[6] == '\0'};
+            if (!k.at_default && (!arg || !parse_u64(arg, &k.at)))
+                return fail("--keys-at %s: expected an instruction count%s", arg ? arg : "", "");
+            k.text = k.at_default ? arg : i + 2 < argc ? argv[i + 2] : NULL;
+            char why[200];
+            if (!k.text)
+                return fail("%s needs a text to type%s", a, "");
+            if (!keymap_parse_text(k.text, NULL, 0, why, sizeof(why)) && why[0])
+                return fail("%s: %s", a, why);
+            if (o.nkeys == sizeof(o.keys) / sizeof(o.keys[0]))
+                return fail("%s: at most 8 key scripts%s", a, "");
+            o.keys[o.nkeys++] = k;
+            i += k.at_default ? 1 : 2;
         } else if (!strcmp(a, "--screenshot")) {
             if (!arg)
                 return fail("%s needs a file name%s", a, "");
@@ -575,6 +630,10 @@ int main(int argc, char **argv)
                     return fail("-device isa-debug-exit: bad property '%s'%s (iobase=PORT, iosize=1..4)", p, "");
             }
             i++;
+        } else if (!strcmp(a, "--exit-on-screen")) {
+            if (!arg)
+                return fail("%s needs a text%s", a, "");
+            o.exit_on_screen = argv[++i];
         } else if (!strcmp(a, "--exit-on-serial")) {
             if (!arg)
                 return fail("%s needs a text%s", a, "");
@@ -617,6 +676,8 @@ int main(int argc, char **argv)
             return fail("unknown option '%s'%s (try --help)", a, "");
         }
     }
+    if (o.display_set && o.display == DISPLAY_TERM && (o.nographic || o.mon.monitor))
+        return fail("-display term: the terminal is taken by %s%s", o.nographic ? "-nographic" : "-monitor stdio", "");
     if ((o.initrd || o.append) && !o.kernel)
         return fail("%s needs -kernel%s", o.initrd ? "-initrd" : "-append", "");
     if ((o.kernel || o.debug_exit) && strcmp(o.machine, "pc"))

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "display.h"
 #include "pc.h"
 #include "screenshot.h"
 
@@ -939,6 +940,19 @@ static void cmd_screendump(struct monitor *mon, int argc, char **argv)
         fprintf(mon->out, "screendump: %s\n", why);
 }
 
+/* sendkey KEYS (QEMU's syntax): the chord goes into the PS/2 keyboard as virtual-clock events
+ * from now on (display.h), so it reaches the guest once the machine runs. */
+static void cmd_sendkey(struct monitor *mon, int argc, char **argv)
+{
+    char why[200];
+    if (argc != 2)
+        fprintf(mon->out, "usage: sendkey KEYS (e.g. ctrl-alt-delete, shift-a, ret, esc, f1)\n");
+    else if (!mon->pc || !mon->pc->display)
+        fprintf(mon->out, "sendkey: this machine has no keyboard (-M pc has one)\n");
+    else if (!display_sendkey(mon->pc->display, argv[1], why, sizeof(why)))
+        fprintf(mon->out, "%s\n", why);
+}
+
 static void cmd_quit(struct monitor *mon, int argc, char **argv)
 {
     (void)argc;
@@ -982,6 +996,9 @@ static const struct command commands[] = {
      "print a line per executed instruction (count, CS:EIP, disassembly, registers\n"
      "    changed) to the --trace/-D file, else here"},
     {"screendump", NULL, "FILE.png", cmd_screendump, "write the screen (the VGA's current frame) as a PNG"},
+    {"sendkey", NULL, "KEYS", cmd_sendkey,
+     "press and release a key or chord on the PS/2 keyboard, QEMU's names:\n"
+     "    ctrl-alt-delete, shift-a, ret, esc, spc, f1, up, kp_enter ..."},
     {"quit", "q", "", cmd_quit, "end the run (exit status 0)"},
 };
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "display.h"
 #include "linuxboot.h"
 
 #define LOW_ROM_SIZE 0x20000u
@@ -177,6 +178,8 @@ static void poll_input(void *opaque)
     struct pc *pc = opaque;
     if (pc->term_open && !term_poll(&pc->term, queue_input, pc))
         machine_request_exit(&pc->m, 0);
+    if (pc->display)
+        display_poll(pc->display);   /* window events, frames, keys (frontends/display.c) */
     unsigned done = 0, room = (pc->com1.s.fcr & 1) ? UART_FIFO_SIZE : 1;   /* 16450 mode: RBR only */
     while (done < pc->input_len && pc->com1.s.rx_count < room)
         uart_receive(&pc->com1, pc->input[done++]);
@@ -298,6 +301,24 @@ static void vga_bar_changed(void *opaque, int bar, uint32_t addr, bool enabled)
         vga_set_lfb(&pc->vga, addr, enabled);
         cpu_tlb_flush(&pc->m.cpu);
     }
+}
+
+/* --exit-on-screen TEXT: every SCREEN_POLL_NS of virtual time the text screen is searched; a
+ * clock event, so the instruction count at which the text is found is the same in every run
+ * (the boot tests of issue 11 compare it). */
+#define SCREEN_POLL_NS 10000000ull      /* 10 ms */
+
+static void screen_poll(void *opaque)
+{
+    struct pc *pc = opaque;
+    static char text[80 * 60 * 4 + 64];
+    if (vga_text(&pc->vga, text, sizeof(text)) && strstr(text, pc->exit_on_screen)) {
+        fprintf(stderr, "jitpc: the screen shows \"%s\" after %llu instructions (%.3f s virtual)\n",
+                pc->exit_on_screen, (unsigned long long)pc->m.cpu.icount, clock_now(&pc->clock) / 1e9);
+        machine_request_exit(&pc->m, 0);
+        return;
+    }
+    clock_schedule(&pc->clock, clock_now(&pc->clock) + SCREEN_POLL_NS, screen_poll, pc);
 }
 
 static bool add_vga(struct pc *pc, char *why, size_t whylen)
@@ -456,10 +477,10 @@ bool pc_init(struct pc *pc, const struct pc_config *cfg, char *why, size_t whyle
     i8042_init(&pc->kbd, &m->io, &pc->irq, &pc->clock, set_a20, request_reset, pc);
     pci_init(&pc->pci, &m->io, pam_changed, request_reset, pc);
     fwcfg_init(&pc->fwcfg, &m->io, cfg->ram_size);
+    m->poll_input = poll_input;      /* the terminal, the display (pc->display) */
     if (cfg->nographic) {
         term_open(&pc->term);
         pc->term_open = true;
-        m->poll_input = poll_input;
         /* SeaBIOS's serial console: its screen output goes to COM1 (SeaBIOS "sercon"). */
         static const uint8_t port[8] = {0xF8, 0x03, 0, 0, 0, 0, 0, 0};
         fwcfg_add_file(&pc->fwcfg, "etc/sercon-port", port, 8);
@@ -499,11 +520,16 @@ bool pc_init(struct pc *pc, const struct pc_config *cfg, char *why, size_t whyle
     }
     fill_cmos(pc, cfg->ram_size, cfg->boot_order);
     board_reset(pc);
+    if (cfg->exit_on_screen && *cfg->exit_on_screen && !cfg->no_vga) {
+        pc->exit_on_screen = cfg->exit_on_screen;
+        clock_schedule(&pc->clock, SCREEN_POLL_NS, screen_poll, pc);
+    }
     return true;
 }
 
 void pc_free(struct pc *pc)
 {
+    display_close(pc->display);      /* before the VGA memory it shows goes */
     if (pc->term_open)
         term_close(&pc->term);
     fwcfg_free(&pc->fwcfg);

@@ -46,6 +46,7 @@ struct pc_config {
     bool nographic;
     bool realtime;               /* --realtime: time follows the host clock (not deterministic) */
     const char *exit_on_serial;  /* stop (status 0) once COM1 has sent this text, or NULL */
+    const char *exit_on_screen;  /* stop (status 0) once the text screen shows this, or NULL */
     const char *option_roms[8];  /* -option-rom: fw_cfg "genroms/NAME", run by SeaBIOS's POST */
     unsigned n_option_roms;
     struct pc_drive drives[PC_MAX_DRIVES];
@@ -88,11 +89,13 @@ struct pc {
     bool kbd_a20;                /* the 8042 output port's A20 line */
     FILE *serial_out;
     const char *exit_on_serial;
+    const char *exit_on_screen;
     size_t exit_match;           /* bytes of exit_on_serial matched so far */
     struct term term;
     bool term_open;
     uint8_t input[256];          /* host bytes waiting for room in COM1's receive FIFO */
     unsigned input_len;
+    struct display *display;     /* the screen and input front end (frontends/display.h), or NULL */
 };
 
 /* Parses a -boot argument ("c", "order=dc", "once=d,menu=on" ...) into drive letters for

@@ -87,7 +87,7 @@ bool term_poll(struct term *t, bool (*deliver)(void *opaque, uint8_t byte), void
     if (t->eof)
         return !t->quit;
     ssize_t n = read(STDIN_FILENO, buf, sizeof(buf));
-    if (n == 0)
+    if (n == 0 && !t->raw)   /* raw mode with VMIN=VTIME=0: 0 means "nothing yet", not end of input */
         t->eof = true;
     for (ssize_t i = 0; i < n; i++) {
         uint8_t c = buf[i];
