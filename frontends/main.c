@@ -395,6 +395,31 @@ static enum machine_result run_with_captures(struct pc *pc, const struct options
     return r;
 }
 
+/* --stats for the storage devices: what the guest asked of them and what they could not do. */
+static void print_disk_stats(const struct pc *pc)
+{
+    const struct ide_stats *i = &pc->ide.stats;
+    const struct fdc_stats *f = &pc->fdc.stats;
+    const struct dma_stats *d = &pc->dma.stats;
+    fprintf(stderr, "jitpc: stats: IDE commands %llu, packets %llu, errors %llu, unknown %llu, unhandled %llu, "
+            "PIO bytes %llu, DMA bytes %llu, flushes %llu\n", (unsigned long long)i->commands,
+            (unsigned long long)i->packets, (unsigned long long)i->errors, (unsigned long long)i->unknown_commands,
+            (unsigned long long)i->unhandled, (unsigned long long)i->pio_bytes, (unsigned long long)i->dma_bytes,
+            (unsigned long long)i->flushes);
+    fprintf(stderr, "jitpc: stats: floppy commands %llu, invalid %llu, sectors read %llu, written %llu, errors %llu, "
+            "overruns %llu; ISA DMA transfers %llu, bytes %llu, refused %llu\n", (unsigned long long)f->commands,
+            (unsigned long long)f->invalid_commands, (unsigned long long)f->sectors_read,
+            (unsigned long long)f->sectors_written, (unsigned long long)f->errors, (unsigned long long)f->overruns,
+            (unsigned long long)d->transfers, (unsigned long long)d->bytes, (unsigned long long)d->masked);
+    for (unsigned n = 0; n < pc->nblocks; n++) {
+        const struct block *b = &pc->blocks[n];
+        fprintf(stderr, "jitpc: stats: %s: %llu reads (%llu bytes), %llu writes (%llu bytes), %llu flushes, %llu errors\n",
+                b->path, (unsigned long long)b->stats.reads, (unsigned long long)b->stats.bytes_read,
+                (unsigned long long)b->stats.writes, (unsigned long long)b->stats.bytes_written,
+                (unsigned long long)b->stats.flushes, (unsigned long long)b->stats.errors);
+    }
+}
+
 static int run_pc(const struct options *o)
 {
     struct pc_config cfg = {
@@ -475,6 +500,8 @@ static int run_pc(const struct options *o)
                 clock_now(&pc.clock) / 1e9, (unsigned long long)pc.pit.stat_irqs,
                 (unsigned long long)pc.pic.stats.acks,
                 (unsigned long long)(pc.pic.stats.spurious_master + pc.pic.stats.spurious_slave));
+    if (o->stats)
+        print_disk_stats(&pc);
     if (trace)
         fclose(trace);
     pc_free(&pc);
