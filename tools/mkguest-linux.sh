@@ -2,7 +2,6 @@
 # Builds the Linux test guest from Debian packages only (issue 10):
 #   OUTDIR/vmlinuz    Debian 12's i386 kernel (linux-image-6.1.0-*-686, the one linux-image-686
 #                     depends on)
-#   OUTDIR/System.map its symbols (for reading traces)
 #   OUTDIR/initrd.gz  an initramfs (cpio "newc", gzip) holding busybox-static:i386 and an /init
 #                     that mounts proc/sys/devtmpfs, prints "JITPC-INIT: ..." markers, runs a few
 #                     checks and starts a shell on the console.
@@ -40,7 +39,6 @@ mkdir "$work/kernel" "$work/busybox"
 dpkg-deb -x "$work"/linux-image-*.deb "$work/kernel"
 dpkg-deb -x "$work"/busybox-static_*.deb "$work/busybox"
 cp "$work"/kernel/boot/vmlinuz-* "$out/vmlinuz"
-cp "$work"/kernel/boot/System.map-* "$out/System.map"   # symbols, for traces while debugging
 
 root="$work/root"
 mkdir -p "$root/bin" "$root/sbin" "$root/proc" "$root/sys" "$root/dev" "$root/tmp" "$root/root"
