@@ -14,6 +14,13 @@ PKGS="meson ninja-build pkg-config gcc libc6-dev nasm python3 \
 # extlinux, cpio: the Linux guest's disk image and initramfs; xvfb, xdotool: the SDL window test.
 # gcc-12-multilib rather than gcc-multilib: the latter conflicts with the aarch64 cross compiler
 # in Debian 12; gcc -m32 (bench/ guests) works with either.
-$SUDO apt-get update -q
+# A mirror caught mid-sync fails one index file: carry on with the others (the install below
+# fails clearly if a package is really missing).
+$SUDO apt-get update -q || echo "bootstrap: apt-get update reported errors; continuing" >&2
 # shellcheck disable=SC2086 # word splitting of the package list is intended
 DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends $PKGS
+# The Linux guests of the boot tests and of the README's main command (issue 10), built from
+# Debian's i386 packages: kernel + busybox initramfs, and a GRUB disk with an ext2 root.
+cd "$(dirname "$0")/.."
+[ -r build/guest/vmlinuz ] && [ -r build/guest/initrd.gz ] || $SUDO sh tools/mkguest-linux.sh build/guest
+[ -r build/guest/disk.img ] || sh tools/mkguest-disk.sh build/guest

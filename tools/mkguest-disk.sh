@@ -85,7 +85,7 @@ cat >early.cfg <<'EOF'
 serial --unit=0 --speed=115200
 terminal_output serial console
 echo "jitpc-disk: GRUB is loading Linux from (hd0,msdos1)"
-linux (hd0,msdos1)/boot/vmlinuz root=/dev/sda1 console=ttyS0,115200 acpi=off
+linux (hd0,msdos1)/boot/vmlinuz root=/dev/sda1 console=ttyS0,115200 acpi=off cryptomgr.notests
 initrd (hd0,msdos1)/boot/initrd.gz
 boot
 EOF

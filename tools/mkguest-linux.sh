@@ -20,9 +20,10 @@ for tool in apt-get apt-cache dpkg-deb python3 gzip; do
 done
 if ! dpkg --print-foreign-architectures | grep -qx i386; then
     dpkg --add-architecture i386
-    apt-get update -q
+    # A mirror caught mid-sync fails one index; what matters is whether the packages resolve.
+    apt-get update -q || echo "mkguest-linux: apt-get update reported errors; trying the indexes it has" >&2
 elif ! apt-cache show linux-image-686:i386 >/dev/null 2>&1; then
-    apt-get update -q
+    apt-get update -q || echo "mkguest-linux: apt-get update reported errors; trying the indexes it has" >&2
 fi
 
 # The versioned kernel package, e.g. linux-image-6.1.0-50-686:i386, from the metapackage.
