@@ -9,9 +9,10 @@ PKGS="meson ninja-build pkg-config gcc libc6-dev nasm python3 \
       zlib1g-dev libjson-c-dev libunicorn-dev libpng-dev seabios gcc-12-multilib \
       gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user-static qemu-system-x86 \
       xorriso grub-pc-bin grub-common mtools e2fsprogs syslinux extlinux syslinux-common cpio \
-      xvfb xdotool"
+      xvfb xdotool memtest86+ debian-installer-12-netboot-i386"
 # xorriso, grub-pc-bin, mtools: El Torito CD images (grub-mkrescue); e2fsprogs, syslinux,
-# extlinux, cpio: the Linux guest's disk image and initramfs; xvfb, xdotool: the SDL window test.
+# extlinux, cpio: the Linux guest's disk image and initramfs; xvfb, xdotool: the SDL window test;
+# memtest86+ and the netboot installer: Linux-protocol guests of the boot tests.
 # gcc-12-multilib rather than gcc-multilib: the latter conflicts with the aarch64 cross compiler
 # in Debian 12; gcc -m32 (bench/ guests) works with either.
 # A mirror caught mid-sync fails one index file: carry on with the others (the install below

@@ -117,3 +117,22 @@ with open(img, 'r+b') as f:
     f.write(fsdata)
 EOF
 echo "mkguest-disk: $img ($kpkg, GRUB $(grub-mkimage --version | awk '{print $NF}'), ext2 root at sector 2048)"
+
+# A CD: grub-mkrescue's El Torito image booting the direct-boot guest of tools/mkguest-linux.sh
+# (its kernel and busybox initramfs) from the ISO 9660 file system.
+if [ -r "$out/vmlinuz" ] && [ -r "$out/initrd.gz" ] && command -v grub-mkrescue >/dev/null; then
+    mkdir -p iso/boot/grub
+    cp "$out/vmlinuz" "$out/initrd.gz" iso/boot/
+    cat >iso/boot/grub/grub.cfg <<'EOF2'
+serial --unit=0 --speed=115200
+terminal_output serial console
+set timeout=0
+menuentry "jitpc guest" {
+    echo "jitpc-cd: GRUB is loading Linux from the CD"
+    linux /boot/vmlinuz console=ttyS0,115200 cryptomgr.notests
+    initrd /boot/initrd.gz
+}
+EOF2
+    grub-mkrescue -o "$out/guest.iso" iso >/dev/null 2>&1 || { echo "mkguest-disk: grub-mkrescue failed"; exit 1; }
+    echo "mkguest-disk: $out/guest.iso (grub-mkrescue, El Torito)"
+fi
