@@ -102,7 +102,9 @@ struct tlb_stats {
 
 /* Decoded-instruction cache (DESIGN.md "decode once"): keyed by the physical address of the
  * instruction and the code size; valid while the page's generation is unchanged. */
-#define DCACHE_BITS 11
+/* 32768 decoded instructions: Linux's boot touches far more code than 2048 entries held
+ * (decode-cache misses 4.1% -> 0.05% over its first 2.5*10^9 instructions, 5% less time). */
+#define DCACHE_BITS 15
 #define DCACHE_SIZE (1u << DCACHE_BITS)
 
 struct dcache_entry {
