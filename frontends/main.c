@@ -401,7 +401,7 @@ static void print_disk_stats(const struct pc *pc)
     const struct ide_stats *i = &pc->ide.stats;
     const struct fdc_stats *f = &pc->fdc.stats;
     const struct dma_stats *d = &pc->dma.stats;
-    fprintf(stderr, "jitpc: stats: IDE commands %llu, packets %llu, errors %llu, unknown %llu, unhandled %llu, "
+    fprintf(stderr, "jitpc: stats: IDE commands %llu, packets %llu, errors %llu, unknown %llu, accesses without effect %llu, "
             "PIO bytes %llu, DMA bytes %llu, flushes %llu\n", (unsigned long long)i->commands,
             (unsigned long long)i->packets, (unsigned long long)i->errors, (unsigned long long)i->unknown_commands,
             (unsigned long long)i->unhandled, (unsigned long long)i->pio_bytes, (unsigned long long)i->dma_bytes,
