@@ -52,7 +52,7 @@ expect() {   # expect FILE TEXT WHAT
 case $case in
 freedos-minimal) img_name=freedos-minimal-1440k.img ;;
 freedos-fdstd) img_name=freedos-fdstd144.img ;;
-openbsd) img_name=openbsd-i386-floppy.img ;;
+openbsd|openbsd-shell) img_name=openbsd-i386-floppy.img ;;
 kolibrios) img_name=kolibrios-0.7.7-r4983.img ;;
 *) echo "unknown case $case"; exit 2 ;;
 esac
@@ -97,15 +97,17 @@ freedos-fdstd)
     fi
     echo "at the prompt EFLAGS=$efl: VM set, DOS runs in virtual-8086 mode under EMM386"
     ;;
-openbsd)
+openbsd|openbsd-shell)
     # SOURCE.md: autoconf messages, then the installer's question; s gives a shell.
     twice "installer question" --exit-on-screen '(S)hell?'
     ask=$count
     screen "$ask" "$dir/screen"
     expect "$dir/screen" "pciide0 at pci0" "autoconf found the IDE controller"
     expect "$dir/screen" "fdc0 at isa0" "autoconf found the floppy controller"
-    LIMIT=$((ask + 1500000000)) twice "sysctl hw" --keys-at "$ask" 's\n' --keys-at "$((ask + 200000000))" 'sysctl hw\n' \
-        --exit-on-screen 'hw.machine=i386'
+    if [ "$case" = openbsd-shell ]; then
+        LIMIT=$((ask + 1500000000)) twice "sysctl hw" --keys-at "$ask" 's\n' \
+            --keys-at "$((ask + 200000000))" 'sysctl hw\n' --exit-on-screen 'hw.machine=i386'
+    fi
     ;;
 kolibrios)
     # SOURCE.md: the boot menu times out by itself, then the kernel sets a VESA LFB mode and
