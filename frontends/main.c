@@ -67,6 +67,7 @@ struct options {
     unsigned nkeys;
     struct pc_drive drives[PC_MAX_DRIVES];
     unsigned ndrives;
+    char drive_specs[PC_MAX_DRIVES][512];   /* -drive texts, which drives[].file points into */
     char boot_order[8];
     bool snapshot;
     const char *kernel, *initrd, *append;   /* direct Linux boot */
@@ -621,8 +622,11 @@ int main(int argc, char **argv)
         } else if (!strcmp(a, "-drive")) {
             if (!arg)
                 return fail("%s needs a specification%s", a, "");
-            char spec[512];
-            snprintf(spec, sizeof(spec), "%s", argv[++i]);
+            /* parse_drive keeps pointers into the spec (file=): it must outlive the run. */
+            if (o.ndrives == PC_MAX_DRIVES)
+                return fail("-drive %s: too many drives%s", arg, "");
+            char *spec = o.drive_specs[o.ndrives];
+            snprintf(spec, sizeof(o.drive_specs[0]), "%s", argv[++i]);
             const char *err = parse_drive(&o, spec);
             if (err)
                 return fail("-drive %s: %s", arg, err);

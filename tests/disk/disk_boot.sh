@@ -3,13 +3,16 @@
 # reads its disk through INT 13h and checks the contents (CHS, and EDD LBA on disks and CDs).
 # On the hard disk it also writes unit 300 with INT 13h AH=43h: the test then finds that sector
 # in the image file, and with -snapshot finds the file unchanged.
-# Usage: disk_boot.sh JITPC PAYLOAD MKIMAGE KIND   (KIND: hdd, hdd-snapshot, floppy, floppy720, cd)
+# Usage: disk_boot.sh JITPC PAYLOAD MKIMAGE KIND   (KIND: hdd, hdd-snapshot, hdd-drive (the same
+# disk given with -drive), floppy, floppy720, cd)
 set -eu
 jitpc=$1 payload=$2 mkimage=$3 kind=$4
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 case $kind in
     hdd|hdd-snapshot) img=$dir/disk.img; python3 "$mkimage" "$payload" hdd "$img"; flags="-hda $img" ;;
+    hdd-drive) img=$dir/disk.img; python3 "$mkimage" "$payload" hdd "$img"
+        flags="-drive file=$img,if=ide,index=0,media=disk,format=raw" ;;
     floppy|floppy720) img=$dir/floppy.img; python3 "$mkimage" "$payload" "$kind" "$img"; flags="-fda $img -boot a" ;;
     cd) img=$dir/cd.iso; python3 "$mkimage" "$payload" cd "$img"; flags="-cdrom $img -boot d" ;;
     *) echo "unknown kind $kind"; exit 2 ;;
@@ -25,7 +28,7 @@ want="PAYLOAD CHS OK"
 case $kind in cd) want="PAYLOAD LBA OK" ;; hdd*) want="PAYLOAD WRITE OK" ;; esac
 grep -aq "$want" "$dir/serial" || { echo "FAIL: no '$want' on COM1"; exit 1; }
 case $kind in
-    hdd)
+    hdd|hdd-drive)
         # Unit 300 holds 512 bytes of 0x5A (written by the guest); every other byte is as built.
         python3 - "$img" "$dir/original" <<'PY'
 import sys
