@@ -8,6 +8,7 @@
 #include "flags.h"
 #include "fpu.h"
 #include "interp.h"
+#include "mmu.h"
 
 uint32_t cpu_get_eflags(struct cpu *cpu)
 {
@@ -82,10 +83,17 @@ void cpu_reset(struct cpu *cpu)
     cpu->delivering = -1;
 }
 
+static void protect_watched_page(void *opaque, uint32_t phys)
+{
+    tlb_protect_code(opaque, phys);
+}
+
 void cpu_init(struct cpu *cpu, struct mem *mem, struct iobus *io)
 {
     memset(cpu, 0, sizeof(*cpu));
     cpu->mem = mem;
+    mem->watch_hook = protect_watched_page;   /* a watched page must not be written through the TLB */
+    mem->watch_opaque = cpu;
     cpu->io = io;
     cpu->model = cpu_model_default();
     cpu->trace_last = UINT64_MAX;

@@ -42,6 +42,10 @@ struct mem {
     uint64_t *code_chunks;       /* per page: which 64-byte chunks hold cached instructions */
     uint32_t *page_gen;
     uint64_t code_page_writes;   /* counter for --stats */
+    /* Told when a page starts being watched (mem_watch_page), so the CPU's TLB stops writing it
+     * through a cached host pointer: the CPU's tlb_protect_code, set by cpu_init. */
+    void (*watch_hook)(void *opaque, uint32_t phys);
+    void *watch_opaque;
     uint64_t unmapped_accesses;  /* counter for --stats */
 };
 
@@ -76,6 +80,20 @@ static inline void mem_mark_code(struct mem *mem, uint32_t addr, unsigned len)
     unsigned first = off >> 6, last = (off + len - 1) >> 6;
     mem->code_page[page] = 1;
     mem->code_chunks[page] |= (~0ull >> (63 - last + first)) << first;
+}
+
+/* Write watching for devices that scan guest-written memory (the VGA's linear frame buffer):
+ * physical page `page` is treated like cached code, so the next write to any byte of it bumps
+ * page_gen[page] (and unwatches it). A device compares page_gen with what it saw last time and
+ * reads only the pages that changed. No A20 mask: the page number is physical. */
+static inline void mem_watch_page(struct mem *mem, uint32_t page)
+{
+    if (mem->code_page[page] && mem->code_chunks[page] == ~0ull)
+        return;                 /* still watched: nothing written since */
+    mem->code_page[page] = 1;
+    mem->code_chunks[page] = ~0ull;
+    if (mem->watch_hook)
+        mem->watch_hook(mem->watch_opaque, page << MEM_PAGE_SHIFT);
 }
 
 static inline bool mem_is_code(const struct mem *mem, uint32_t addr)

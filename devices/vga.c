@@ -173,6 +173,7 @@ static uint32_t mmio_read(void *opaque, uint32_t addr, unsigned size)
 
 static void mmio_write(void *opaque, uint32_t addr, uint32_t value, unsigned size)
 {
+    ((struct vga *)opaque)->touch++;
     for (unsigned i = 0; i < size; i++)
         vram_write(opaque, addr + i, (uint8_t)(value >> (8 * i)));
 }
@@ -468,6 +469,7 @@ static uint32_t port_read(void *opaque, uint16_t port, unsigned size)
 static void port_write(void *opaque, uint16_t port, uint32_t value, unsigned size)
 {
     struct vga *v = opaque;
+    v->touch++;
     if (is_dispi_port(port)) {
         if (port == 0x1CE)
             v->s.dispi_index = (uint16_t)value;
@@ -497,7 +499,8 @@ bool vga_init(struct vga *v, struct iobus *io, struct mem *mem, struct clock *cl
     memset(v, 0, sizeof(*v));
     v->vram = calloc(VGA_VRAM_SIZE, 1);
     v->frame = calloc((size_t)VGA_MAX_WIDTH * VGA_MAX_HEIGHT, sizeof(uint32_t));
-    if (!v->vram || !v->frame) {
+    v->page_seen = calloc(VGA_VRAM_SIZE / MEM_PAGE_SIZE, sizeof(uint32_t));
+    if (!v->vram || !v->frame || !v->page_seen) {
         vga_free(v);
         return false;
     }
@@ -522,6 +525,8 @@ bool vga_init(struct vga *v, struct iobus *io, struct mem *mem, struct clock *cl
 
 void vga_free(struct vga *v)
 {
+    free(v->page_seen);
+    v->page_seen = NULL;
     free(v->vram);
     free(v->frame);
     v->vram = NULL;
@@ -532,6 +537,7 @@ void vga_set_lfb(struct vga *v, uint32_t addr, bool enabled)
 {
     struct mem *m = v->mem;
     addr &= ~(VGA_VRAM_SIZE - 1);   /* the BAR is 16 MiB, so naturally aligned */
+    v->seen_valid = false;
     if (!m)
         return;
     if (v->s.lfb_addr && (!enabled || addr != v->s.lfb_addr)) {
@@ -812,10 +818,25 @@ static void dispi_lines(struct vga *v, const struct geometry *g, const struct re
     uint64_t start = (uint64_t)s->dispi[VBE_DISPI_INDEX_Y_OFFSET] * stride +
                      (uint64_t)s->dispi[VBE_DISPI_INDEX_X_OFFSET] * bytes;
     unsigned w = g->width;
+    /* Lines whose LFB pages the guest has not written since the last render are skipped: the
+     * previous frame still shows them. Anything else the picture depends on (registers, DAC,
+     * the legacy window, the layout) makes every line be compared again. */
+    struct mem *m = v->mem;
+    uint64_t key = start ^ (uint64_t)stride << 24 ^ (uint64_t)bpp << 40 ^ (uint64_t)w << 48 ^ (uint64_t)g->height << 34;
+    bool skip_clean = m && s->lfb_addr && v->seen_valid && v->seen_key == key && v->touch == v->touch_seen;
+    uint32_t lfb_page = s->lfb_addr >> MEM_PAGE_SHIFT;
     for (unsigned y = 0; y < g->height; y++) {
         uint32_t *dst = v->frame + (size_t)y * w;
         uint64_t at = start + (uint64_t)y * stride;
         uint32_t diff = 0;
+        if (skip_clean && at + (uint64_t)w * bytes <= VGA_VRAM_SIZE) {
+            uint32_t p0 = (uint32_t)(at >> MEM_PAGE_SHIFT), p1 = (uint32_t)((at + (uint64_t)w * bytes - 1) >> MEM_PAGE_SHIFT);
+            bool clean = true;
+            for (uint32_t p = p0; p <= p1 && clean; p++)
+                clean = m->page_gen[lfb_page + p] == v->page_seen[p];
+            if (clean)
+                continue;
+        }
         if (at + (uint64_t)w * bytes > VGA_VRAM_SIZE) {
             for (unsigned x = 0; x < w; x++) {
                 diff |= dst[x];
@@ -896,6 +917,22 @@ static void dispi_lines(struct vga *v, const struct geometry *g, const struct re
                 *dirty0 = y;
             *dirty1 = y + 1;
         }
+    }
+    /* Watch every page shown (a no-op for those not written since) and remember their
+     * generations: the next render reads only what changed. */
+    if (m && s->lfb_addr) {
+        uint64_t end = start + (uint64_t)(g->height ? g->height - 1 : 0) * stride + (uint64_t)w * bytes;
+        if (end > VGA_VRAM_SIZE)
+            end = VGA_VRAM_SIZE;
+        for (uint32_t p = (uint32_t)(start >> MEM_PAGE_SHIFT); (uint64_t)p << MEM_PAGE_SHIFT < end; p++) {
+            mem_watch_page(m, lfb_page + p);
+            v->page_seen[p] = m->page_gen[lfb_page + p];
+        }
+        v->seen_valid = true;
+        v->seen_key = key;
+        v->touch_seen = v->touch;
+    } else {
+        v->seen_valid = false;
     }
 }
 

@@ -70,6 +70,12 @@ struct vga {
     uint32_t *frame;            /* the last rendered frame, VGA_MAX_WIDTH * VGA_MAX_HEIGHT */
     unsigned frame_w, frame_h;
     uint32_t line[VGA_MAX_WIDTH + 16];
+    /* Linear-frame-buffer change tracking: the renderer watches the LFB pages it showed
+     * (mem_watch_page) and skips lines whose pages the guest has not written since. */
+    uint32_t *page_seen;        /* mem page_gen of each VRAM page at the last render */
+    bool seen_valid;            /* page_seen and frame match the layout in seen_key */
+    uint64_t seen_key;
+    uint64_t touch, touch_seen; /* VGA port / legacy-window writes: any forces a full compare */
 };
 
 /* A rendered frame: pixels 0x00RRGGBB, width per row. Rows [dirty_y0, dirty_y1) differ from the

@@ -381,6 +381,20 @@ START_TEST(test_dispi_id_and_mode_set)
     ck_assert_uint_eq(f.dirty_y0, 100);
     ck_assert_uint_eq(f.dirty_y1, 101);
     ck_assert_uint_eq(f.pixels[100 * 800], 0xFFFFFF);
+    /* The renderer reads only frame-buffer pages written since its last look: a page written
+     * twice between renders shows both writes, and the render watches it again, so a third
+     * write after it is seen too. */
+    mem_write32(&mem, 0xE0000000 + 200 * 3200, 0x00010203);
+    mem_write32(&mem, 0xE0000000 + 200 * 3200 + 8, 0x00040506);
+    ck_assert(vga_render(&vga, &f));
+    ck_assert_uint_eq(f.dirty_y0, 200);
+    ck_assert_uint_eq(f.dirty_y1, 201);
+    ck_assert_uint_eq(f.pixels[200 * 800], 0x010203);
+    ck_assert_uint_eq(f.pixels[200 * 800 + 2], 0x040506);
+    ck_assert(!vga_render(&vga, &f));
+    mem_write32(&mem, 0xE0000000 + 200 * 3200 + 4, 0x00070809);
+    ck_assert(vga_render(&vga, &f));
+    ck_assert_uint_eq(f.pixels[200 * 800 + 1], 0x070809);
     /* Y offset scrolls: line 100 becomes line 0. */
     dispi(VBE_DISPI_INDEX_Y_OFFSET, 100);
     vga_render(&vga, &f);
