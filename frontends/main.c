@@ -350,21 +350,26 @@ static void on_stop_signal(int sig)
         machine_request_exit(&signal_pc->m, 128 + sig);   /* the shell's status for a signal */
 }
 
-/* Runs the PC, stopping at each --screenshot-at / --screen-text-at instruction count (counts are
- * the machine's retired instructions, so captures are deterministic), then to the end. */
-static enum machine_result run_with_captures(struct pc *pc, const struct options *o)
+/* Runs the PC, stopping at each --screenshot-at / --screen-text-at / --keys-at instruction count
+ * (counts are the machine's retired instructions, so captures are deterministic), then to the
+ * end. --keys-at types at that moment's virtual time: N / ips would be too early once HLT has
+ * skipped idle time ahead of the instruction count (core/machine.c). */
+static enum machine_result run_with_captures(struct pc *pc, struct display *disp, const struct options *o)
 {
     struct machine *m = &pc->m;
     struct options step = *o;
     enum machine_result r = MACHINE_LIMIT;
     char why[300];
-    bool done[8] = {false};
+    bool done[8] = {false}, typed[8] = {false};
     for (;;) {
-        int next = -1;
+        uint64_t next = UINT64_MAX;
         for (unsigned i = 0; i < o->ncaptures; i++)
-            if (!done[i] && (next < 0 || o->captures[i].at < o->captures[next].at))
-                next = (int)i;
-        uint64_t target = next >= 0 ? o->captures[next].at : o->max_insns;   /* 0: no limit */
+            if (!done[i] && o->captures[i].at < next)
+                next = o->captures[i].at;
+        for (unsigned i = 0; i < o->nkeys; i++)
+            if (!o->keys[i].at_default && !typed[i] && o->keys[i].at < next && !o->mon.monitor && !o->gdb)
+                next = o->keys[i].at;
+        uint64_t target = next != UINT64_MAX ? next : o->max_insns;   /* 0: no limit */
         if (o->max_insns && target > o->max_insns)
             target = o->max_insns;
         if (!target) {
@@ -377,11 +382,19 @@ static enum machine_result run_with_captures(struct pc *pc, const struct options
             if (r != MACHINE_LIMIT)
                 break;
         }
-        if (next < 0 || m->cpu.icount != o->captures[next].at)
+        if (next == UINT64_MAX || m->cpu.icount < next)
             break;            /* --max-insns came first */
+        for (unsigned i = 0; i < o->nkeys; i++) {
+            const struct keys_opt *k = &o->keys[i];
+            if (k->at_default || typed[i] || k->at > m->cpu.icount || o->mon.monitor || o->gdb)
+                continue;
+            typed[i] = true;
+            if (!display_type_at_ns(disp, clock_now(&pc->clock), k->text, why, sizeof(why)))
+                fprintf(stderr, "jitpc: --keys-at: %s\n", why);
+        }
         for (unsigned i = 0; i < o->ncaptures; i++) {
             const struct capture *c = &o->captures[i];
-            if (done[i] || c->at != m->cpu.icount)
+            if (done[i] || c->at > m->cpu.icount)
                 continue;
             done[i] = true;
             if (!pc->vga.vram)
@@ -480,6 +493,11 @@ static int run_pc(const struct options *o)
     }
     for (unsigned i = 0; i < o->nkeys; i++) {
         const struct keys_opt *k = &o->keys[i];
+        bool interactive = o->mon.monitor || o->gdb;
+        if (!k->at_default && !interactive)
+            continue;         /* --keys-at: typed when run_with_captures reaches its instruction */
+        /* Under the monitor or gdb the run is not split at instruction counts: --keys-at is
+         * scheduled at N / ips of virtual time, which HLT's skipped idle time can make early. */
         bool ok = k->at_default ? display_type_at_ns(disp, DISPLAY_KEYS_DEFAULT_NS, k->text, why, sizeof(why))
                                 : display_type_at(disp, k->at, k->text, why, sizeof(why));
         if (!ok) {
@@ -495,7 +513,7 @@ static int run_pc(const struct options *o)
     pc.m.cpu.trace_regs = trace;
     pc.m.cpu.trace_first = o->trace_start;
     pc.m.cpu.trace_last = o->trace_count ? o->trace_start + o->trace_count - 1 : UINT64_MAX;
-    int status = finish(&pc.m, run_with_captures(&pc, o), o);
+    int status = finish(&pc.m, run_with_captures(&pc, disp, o), o);
     if (o->stats)
         fprintf(stderr, "jitpc: stats: virtual time %.6f s, PIT interrupts %llu, PIC acks %llu, spurious %llu\n",
                 clock_now(&pc.clock) / 1e9, (unsigned long long)pc.pit.stat_irqs,
