@@ -89,23 +89,7 @@ start:
     jmp print
 fail:
     mov si, fail_msg
-print:
-    mov dx, 0x3FD
-.wait:
-    in al, dx
-    test al, 0x20
-    jz .wait
-    mov al, [cs:si]
-    test al, al
-    jz .done
-    mov dx, 0x3F8
-    out dx, al
-    inc si
-    mov dx, 0x3FD
-    jmp .wait
-.done:
-    hlt
-    jmp .done
+%include "serial_print.inc"
 
 ; Waits for the next tick, so both measurements start at a PIT period boundary.
 sync:
