@@ -303,6 +303,9 @@ uint64_t cpu_run(struct cpu *cpu, uint64_t budget)
             }
             continue;
         }
+        if (cpu->jit_exec && !cpu->trace_regs && !cpu->insn_hook && !(cpu->eflags & FL_TF) &&
+            cpu->jit_exec(cpu->jit, cpu, budget - (cpu->icount - start)))
+            continue;
         step(cpu);
     }
     cpu->fault_jmp = saved;

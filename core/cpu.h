@@ -200,6 +200,11 @@ struct cpu {
     void (*insn_hook)(void *opaque, struct cpu *cpu);
     void *insn_hook_opaque;
     bool rep_resumed;     /* the instruction at EIP is a REP string instruction resuming a chunk */
+    /* The JIT (jit/jit.h sets these): runs translated blocks from CS:EIP within budget and
+     * returns the instructions retired, 0 when the interpreter must take the next one. Not
+     * called while the debugger, a trace, the instruction hook or TF needs every instruction. */
+    uint64_t (*jit_exec)(void *jit, struct cpu *cpu, uint64_t budget);
+    void *jit;
     struct dcache_entry dcache[DCACHE_SIZE];
 };
 

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/machine.h"
+#include "jit/jit.h"
 #include "devices/debugport.h"
 #include "display.h"
 #include "gdbstub.h"
@@ -36,6 +37,7 @@ struct options {
     const char *bios;
     uint64_t ram_mb, max_insns, ips;
     bool no_reboot, stats, nographic, log_unimp, realtime;
+    bool jit;              /* --jit=on|off: translate hot blocks (default: on where available) */
     const struct cpu_model *model;
     const char *debugcon;  /* file:PATH, stdio, or NULL */
     const char *serial;    /* stdio, file:PATH, none */
@@ -114,6 +116,8 @@ static void usage(FILE *f)
             "                    ../shared/tools/README.md (for trace-diff against qemu-trace)\n"
             "  --trace-start N, --trace-count N   --trace-regs only for instructions N..N+count-1\n"
             "  --realtime        pc: virtual time follows the host clock (not deterministic)\n"
+            "  --jit=on|off      translate hot guest code to host code (default on; off: the\n"
+            "                    interpreter runs everything; same instructions either way)\n"
             "  --ips N           pc: guest instructions per virtual second (default 100000000)\n"
             "  --max-insns N     stop after N instructions (exit status 4)\n"
             "  --stats           print instruction, TLB and decode-cache counters on exit (stderr)\n"
@@ -206,6 +210,32 @@ static void print_stats(const struct machine *m)
             (unsigned long long)m->mem.code_page_writes);
 }
 
+/* --jit=on: hooks the JIT into the CPU; hosts without a backend run the interpreter, saying so
+ * once. */
+static struct jit *start_jit(struct machine *m, const struct options *o)
+{
+    if (!o->jit)
+        return NULL;
+    const char *why;
+    struct jit *j = jit_new(&m->cpu, &why);
+    if (!j)
+        fprintf(stderr, "jitpc: JIT unavailable (%s): the interpreter runs everything\n", why);
+    return j;
+}
+
+static void print_jit_stats(const struct machine *m)
+{
+    if (!m->cpu.jit)
+        return;
+    const struct jit_stats *s = jit_get_stats(m->cpu.jit);
+    fprintf(stderr, "jitpc: stats: JIT instructions %llu (%.1f%%), blocks run %llu, translations %llu, "
+                    "invalidations %llu, flushes %llu, inline ops %llu, helper ops %llu, code %llu bytes\n",
+            (unsigned long long)s->insns_run, m->cpu.icount ? 100.0 * (double)s->insns_run / (double)m->cpu.icount : 0.0,
+            (unsigned long long)s->blocks_run, (unsigned long long)s->translations,
+            (unsigned long long)s->invalidations, (unsigned long long)s->flushes, (unsigned long long)s->inline_ops,
+            (unsigned long long)s->helper_ops, (unsigned long long)s->code_bytes);
+}
+
 static int finish(struct machine *m, enum machine_result r, const struct options *o)
 {
     fflush(stdout);
@@ -237,8 +267,10 @@ static int finish(struct machine *m, enum machine_result r, const struct options
         status = EXIT_LIMIT;
         break;
     }
-    if (o->stats)
+    if (o->stats) {
         print_stats(m);
+        print_jit_stats(m);
+    }
     return status;
 }
 
@@ -271,6 +303,7 @@ static int run_test_machine(const struct options *o)
     m.no_reboot = o->no_reboot;
     m.io.log_unmapped = o->log_unimp;
     cpu_set_model(&m.cpu, o->model);
+    struct jit *jit = start_jit(&m, o);
     FILE *trace = NULL;
     if (o->trace_regs && !(trace = fopen(o->trace_regs, "w"))) {
         machine_free(&m);
@@ -283,6 +316,7 @@ static int run_test_machine(const struct options *o)
     int status = finish(&m, run_machine(&m, o), o);
     if (trace)
         fclose(trace);
+    jit_free(jit);
     machine_free(&m);
     return status;
 }
@@ -478,6 +512,7 @@ static int run_pc(const struct options *o)
     pc.m.no_reboot = o->no_reboot;
     pc.m.io.log_unmapped = o->log_unimp;
     cpu_set_model(&pc.m.cpu, o->model);
+    struct jit *jit = start_jit(&pc.m, o);
     static struct monitor_gdb term_mon;
     term_mon = (struct monitor_gdb){&pc.m, &pc};
     pc.term.monitor_cmd = monitor_gdb_command;    /* Ctrl-A c in -nographic */
@@ -523,6 +558,7 @@ static int run_pc(const struct options *o)
         print_disk_stats(&pc);
     if (trace)
         fclose(trace);
+    jit_free(jit);
     pc_free(&pc);
     if (cfg.debugcon && cfg.debugcon != stdout)
         fclose(cfg.debugcon);
@@ -533,7 +569,7 @@ static int run_pc(const struct options *o)
 
 int main(int argc, char **argv)
 {
-    struct options o = {.machine = "pc", .ips = DEFAULT_IPS, .model = cpu_model_default()};
+    struct options o = {.machine = "pc", .ips = DEFAULT_IPS, .model = cpu_model_default(), .jit = true};
 
     o.mon.trace.cpl = -1;
     for (int i = 1; i < argc; i++) {
@@ -581,6 +617,8 @@ int main(int argc, char **argv)
             else
                 o.trace_count = v;
             i++;
+        } else if (!strcmp(a, "--jit=on") || !strcmp(a, "--jit=off")) {
+            o.jit = a[7] == 'n';
         } else if (!strcmp(a, "--realtime")) {
             o.realtime = true;
         } else if (!strcmp(a, "-nographic")) {

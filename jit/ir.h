@@ -1,0 +1,57 @@
+/* The JIT's intermediate form: a block is a list of guest instructions, each lowered to one IR
+ * op. Ops are guest-level (one per instruction), so a backend that does not implement an op
+ * inline can always fall back to IR_HELPER semantics: every op keeps its decoded instruction,
+ * its EIP and the next EIP. Internal to jit/. */
+#ifndef JITPC_JIT_IR_H
+#define JITPC_JIT_IR_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/decode.h"
+
+enum ir_kind {
+    IR_HELPER,      /* interp_exec(cpu, in): the interpreter's handler, one source of truth */
+    IR_MOV_RR,      /* reg a = reg b (size 1, 2 or 4; 8-bit register numbers as in ModRM) */
+    IR_MOV_RI,      /* reg a = imm */
+    IR_ALU_RR,      /* reg a = reg a <alu> reg b, lazy flags recorded (alu: enum ir_alu) */
+    IR_ALU_RI,      /* reg a = reg a <alu> imm */
+    IR_INCDEC,      /* reg a = reg a +/- 1 (alu: IR_INC or IR_DEC), CF kept */
+    IR_JCC,         /* terminator: if cc then target else next_eip */
+    IR_JMP,         /* terminator: eip = target */
+};
+
+/* ALU operations, numbered as ModRM.reg of group 1 (ADD OR ADC SBB AND SUB XOR CMP), plus TEST. */
+enum ir_alu { IR_ADD, IR_OR, IR_ADC, IR_SBB, IR_AND, IR_SUB, IR_XOR, IR_CMP, IR_TEST, IR_INC, IR_DEC };
+
+/* Flags a helper op carries: what the backend must check after the call. */
+#define IRF_SMC 1u      /* may write memory: leave the block if its own page was written */
+#define IRF_FERR 2u     /* x87: leave the block if FERR# is asserted (IRQ13 may be pending) */
+#define IRF_END 4u      /* last op of the block: a control transfer or a state change */
+
+struct ir_op {
+    uint8_t kind;       /* enum ir_kind */
+    uint8_t size;       /* operand size in bytes */
+    uint8_t a, b;       /* register operands */
+    uint8_t alu;        /* enum ir_alu, or the condition code for IR_JCC */
+    uint8_t flags;      /* IRF_* */
+    uint32_t imm;       /* immediate, already sign-extended to size */
+    uint32_t target;    /* IR_JCC/IR_JMP: the taken EIP (masked to 16 bits for 16-bit operands) */
+    uint32_t eip;       /* this instruction's EIP */
+    uint32_t next_eip;  /* the EIP after it */
+    const struct insn *in;
+};
+
+#define IR_MAX_OPS 64
+
+struct ir_block {
+    uint32_t phys;      /* physical address of the first instruction */
+    uint32_t eip;       /* its EIP */
+    uint32_t end_eip;   /* EIP after the last instruction */
+    uint32_t gen;       /* mem_page_gen of the page when translated */
+    unsigned n;
+    bool chain;         /* the block ends in a plain branch: the next block may follow directly */
+    struct ir_op ops[IR_MAX_OPS];
+};
+
+#endif

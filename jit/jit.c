@@ -1,0 +1,301 @@
+/* The block cache and the run loop's JIT entry (DESIGN.md "JIT"). A block is keyed by the
+ * physical address of its first instruction, its EIP (the code holds EIP constants) and the
+ * code size; it lies within one physical page and stays valid while that page's generation
+ * (core/mem.h, bumped by any write to a 64-byte chunk holding translated code) is unchanged.
+ * Blocks are translated once they have been entered JIT_HOT times; until then the interpreter
+ * runs them. Generated code lives in a buffer mapped twice, writable at one address and
+ * executable at another, never both (W^X). */
+#define _GNU_SOURCE
+#include "jit.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "backend.h"
+#include "core/mem.h"
+#include "core/mmu.h"
+#include "translate.h"
+
+#define JIT_HOT 8
+#define JIT_HASH_BITS 16
+#define JIT_MAX_BLOCKS (1u << 17)
+#define JIT_MAX_INSNS (1u << 19)
+#define JIT_CODE_SIZE (64u << 20)
+
+struct jit_block {
+    uint32_t phys, eip;
+    uint32_t end_eip;       /* EIP after the last instruction */
+    uint32_t gen;           /* the page generation the code was made for */
+    uint32_t ninsns;        /* instructions in the block: the most one run retires */
+    int32_t next;           /* hash chain */
+    uint16_t count;         /* entries seen while untranslated */
+    uint8_t code32;
+    bool failed;            /* the interpreter must run the first instruction (at gen) */
+    jit_code_fn code;       /* NULL until translated */
+};
+
+struct jit {
+    struct cpu *cpu;
+    int32_t hash[1u << JIT_HASH_BITS];
+    struct jit_block *blocks;
+    unsigned nblocks;
+    struct insn *insns;
+    unsigned ninsns;
+    uint8_t *code_rw;
+    uint8_t *code_rx;
+    size_t code_used;
+    struct ir_block ir;
+    struct insn scratch[IR_MAX_OPS];
+    struct jit_stats stats;
+    /* Debugging aids, from the environment (docs/jit.md): JITPC_JIT_TRACE=FILE writes the
+     * registers at each block entry in --trace-regs' format; JITPC_JIT_HELPERS=1 translates
+     * every instruction but the branches to an interpreter call. */
+    FILE *trace;
+    bool helpers_only;
+};
+
+/* One --trace-regs line (core/cpu.c trace_line), at a block's entry. */
+static void trace_block(FILE *f, struct cpu *cpu)
+{
+    const uint32_t *r = cpu->regs;
+    fprintf(f, "%llu %04x:%08x eax=%08x ebx=%08x ecx=%08x edx=%08x esi=%08x edi=%08x ebp=%08x esp=%08x efl=%08x\n",
+            (unsigned long long)cpu->icount, cpu->seg[SEG_CS].sel, cpu->eip, r[R_EAX], r[R_EBX], r[R_ECX], r[R_EDX],
+            r[R_ESI], r[R_EDI], r[R_EBP], r[R_ESP], cpu_get_eflags(cpu));
+}
+
+bool jit_available(void)
+{
+#if defined(__x86_64__)
+    return true;
+#else
+    return false;
+#endif
+}
+
+static void flush(struct jit *j)
+{
+    memset(j->hash, 0xFF, sizeof(j->hash));
+    j->nblocks = 0;
+    j->ninsns = 0;
+    j->code_used = 0;
+    j->stats.flushes++;
+}
+
+static unsigned hash_of(uint32_t phys, uint32_t eip)
+{
+    uint32_t h = phys ^ (eip << 7) ^ (phys >> JIT_HASH_BITS);
+    return (h * 0x9E3779B1u) >> (32 - JIT_HASH_BITS);
+}
+
+/* Translates blk; false if the interpreter must run it (or the cache had to be flushed). */
+static bool translate(struct jit *j, struct jit_block *blk, const uint8_t *page_host)
+{
+    struct cpu *cpu = j->cpu;
+    struct mem *mem = cpu->mem;
+    const struct seg *cs = &cpu->seg[SEG_CS];
+    /* As the decode cache does (core/cpu.c cached_decode): a page that becomes code stops being
+     * written through cached TLB pointers, so every write to it reaches the generation check. */
+    if (!mem_is_code(mem, blk->phys))
+        tlb_protect_code(cpu, blk->phys & ~(MEM_PAGE_SIZE - 1));
+    unsigned n = jit_translate(&j->ir, j->scratch, mem, page_host, blk->phys, blk->eip, blk->code32, cs->limit, j->helpers_only);
+    blk->gen = mem_page_gen(mem, blk->phys);
+    if (n == 0) {
+        blk->failed = true;
+        return false;
+    }
+    if (j->ninsns + n > JIT_MAX_INSNS || JIT_CODE_SIZE - j->code_used < 16384) {
+        flush(j);
+        return false;
+    }
+    struct insn *in = &j->insns[j->ninsns];
+    memcpy(in, j->scratch, n * sizeof(*in));
+    j->ninsns += n;
+    for (unsigned i = 0; i < n; i++)
+        j->ir.ops[i].in = &in[i];
+    j->ir.gen = blk->gen;
+    const uint32_t *gen_ptr = &mem->page_gen[(blk->phys & mem->a20_mask) >> MEM_PAGE_SHIFT];
+    struct backend_counts counts = {0, 0};
+    size_t size = backend_emit(&j->ir, gen_ptr, j->code_rw + j->code_used, JIT_CODE_SIZE - j->code_used,
+                               j->code_rx + j->code_used, &counts);
+    if (size == 0) {
+        flush(j);
+        return false;
+    }
+    blk->code = (jit_code_fn)(void *)(j->code_rx + j->code_used);
+    blk->ninsns = n;
+    blk->end_eip = j->ir.end_eip;
+    j->code_used = (j->code_used + size + 15) & ~(size_t)15;
+    j->stats.translations++;
+    j->stats.inline_ops += counts.inline_ops;
+    j->stats.helper_ops += counts.helper_ops;
+    j->stats.code_bytes += size;
+    return true;
+}
+
+/* The translated block to run at CS:EIP now, or NULL: the interpreter runs the next
+ * instruction (a TLB miss it must walk, a block not hot yet, code it alone can fetch). */
+static struct jit_block *find(struct jit *j)
+{
+    struct cpu *cpu = j->cpu;
+    const struct seg *cs = &cpu->seg[SEG_CS];
+    uint32_t eip = cpu->eip;
+    if (eip > cs->limit || !(cs->rights & SEG_VALID))
+        return NULL;
+    uint32_t lin = cs->base + eip;
+    const struct tlb_entry *e = &cpu->tlb[cpu->cpl == 3][(lin >> MEM_PAGE_SHIFT) & (TLB_SIZE - 1)];
+    if (e->tag_r != (lin & ~(MEM_PAGE_SIZE - 1)) || !e->host)
+        return NULL;
+    uint32_t phys = e->phys | (lin & (MEM_PAGE_SIZE - 1));
+    uint8_t code32 = (cs->attr & SEG_ATTR_DB) != 0;
+    unsigned h = hash_of(phys, eip);
+    struct jit_block *blk = NULL;
+    for (int32_t i = j->hash[h]; i >= 0; i = j->blocks[i].next) {
+        struct jit_block *c = &j->blocks[i];
+        if (c->phys == phys && c->eip == eip && c->code32 == code32) {
+            blk = c;
+            break;
+        }
+    }
+    if (!blk) {
+        if (j->nblocks == JIT_MAX_BLOCKS)
+            flush(j);
+        blk = &j->blocks[j->nblocks];
+        *blk = (struct jit_block){.phys = phys, .eip = eip, .code32 = code32, .count = 1, .next = j->hash[h]};
+        j->hash[h] = (int32_t)j->nblocks++;
+        return NULL;
+    }
+    uint32_t gen = mem_page_gen(cpu->mem, phys);
+    if (blk->code) {
+        if (blk->gen == gen) {
+            /* The CS limit may have shrunk since: the interpreter faults precisely. */
+            return blk->end_eip - 1 <= cs->limit ? blk : NULL;
+        }
+        /* The page was written: count again before translating anew, so code that keeps
+         * writing next to itself stays with the interpreter. */
+        blk->code = NULL;
+        blk->count = 0;
+        j->stats.invalidations++;
+    }
+    if (blk->failed) {
+        if (blk->gen == gen)
+            return NULL;
+        blk->failed = false;
+        blk->count = 0;
+    }
+    if (++blk->count < JIT_HOT)
+        return NULL;
+    return translate(j, blk, e->host) ? blk : NULL;
+}
+
+/* cpu->jit_exec: runs translated blocks while they fit in the budget, chaining from one to the
+ * next while nothing that the run loop must look at (interrupts, stops, a halt) can have
+ * changed. Returns the instructions retired; 0 means the interpreter runs the next one. */
+static uint64_t jit_exec(void *opaque, struct cpu *cpu, uint64_t budget)
+{
+    struct jit *j = opaque;
+    uint64_t start = cpu->icount;
+    /* After STI or MOV SS an interrupt may be taken after the next instruction alone (SDM Vol.3
+     * 6.8.3): the interpreter runs that one. */
+    if (cpu->inhibit_irq)
+        return 0;
+    for (;;) {
+        struct jit_block *blk = find(j);
+        if (!blk || blk->ninsns > budget - (cpu->icount - start))
+            break;
+        /* What step() resets before each instruction (core/cpu.c). */
+        cpu->inhibit_irq = false;
+        cpu->ss_shadow = false;
+        cpu->rep_resumed = false;
+        j->stats.blocks_run++;
+        if (j->trace)
+            trace_block(j->trace, cpu);
+        int chain = blk->code(cpu);
+        if (!chain || cpu->stop != CPU_RUNNING || cpu->halted)
+            break;
+    }
+    uint64_t n = cpu->icount - start;
+    j->stats.insns_run += n;
+    return n;
+}
+
+struct jit *jit_new(struct cpu *cpu, const char **why)
+{
+    *why = "no JIT backend for this host";
+    if (!jit_available())
+        return NULL;
+    *why = "out of memory";
+    struct jit *j = calloc(1, sizeof(*j));
+    if (!j)
+        return NULL;
+    j->cpu = cpu;
+    j->blocks = calloc(JIT_MAX_BLOCKS, sizeof(*j->blocks));
+    j->insns = calloc(JIT_MAX_INSNS, sizeof(*j->insns));
+    int fd = memfd_create("jitpc-code", MFD_CLOEXEC);
+    if (!j->blocks || !j->insns || fd < 0 || ftruncate(fd, JIT_CODE_SIZE) != 0) {
+        *why = "cannot allocate the code buffer";
+        if (fd >= 0)
+            close(fd);
+        free(j->blocks);
+        free(j->insns);
+        free(j);
+        return NULL;
+    }
+    void *rw = mmap(NULL, JIT_CODE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    void *rx = mmap(NULL, JIT_CODE_SIZE, PROT_READ | PROT_EXEC, MAP_SHARED, fd, 0);
+    close(fd);
+    if (rw == MAP_FAILED || rx == MAP_FAILED) {
+        *why = "cannot map the code buffer";
+        if (rw != MAP_FAILED)
+            munmap(rw, JIT_CODE_SIZE);
+        if (rx != MAP_FAILED)
+            munmap(rx, JIT_CODE_SIZE);
+        free(j->blocks);
+        free(j->insns);
+        free(j);
+        return NULL;
+    }
+    j->code_rw = rw;
+    j->code_rx = rx;
+    const char *trace = getenv("JITPC_JIT_TRACE");
+    if (trace && !(j->trace = fopen(trace, "w")))
+        fprintf(stderr, "jitpc: JITPC_JIT_TRACE=%s: cannot write it\n", trace);
+    j->helpers_only = getenv("JITPC_JIT_HELPERS") != NULL;
+    flush(j);
+    j->stats.flushes = 0;
+    cpu->jit = j;
+    cpu->jit_exec = jit_exec;
+    return j;
+}
+
+void jit_free(struct jit *j)
+{
+    if (!j)
+        return;
+    if (j->cpu->jit == j) {
+        j->cpu->jit = NULL;
+        j->cpu->jit_exec = NULL;
+    }
+    if (j->trace)
+        fclose(j->trace);
+    munmap(j->code_rw, JIT_CODE_SIZE);
+    munmap(j->code_rx, JIT_CODE_SIZE);
+    free(j->blocks);
+    free(j->insns);
+    free(j);
+}
+
+const struct jit_stats *jit_get_stats(const struct jit *j)
+{
+    return &j->stats;
+}
+
+unsigned jit_block_count(const struct jit *j)
+{
+    unsigned n = 0;
+    for (unsigned i = 0; i < j->nblocks; i++)
+        n += j->blocks[i].code != NULL;
+    return n;
+}

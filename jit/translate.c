@@ -1,0 +1,211 @@
+/* Guest x86 -> IR: decodes a block of straight-line code from one physical page and lowers each
+ * instruction to an IR op (ir.h). The rules that keep the JIT exactly as deterministic as the
+ * interpreter (DESIGN.md "Determinism") live here, in which instructions may be followed by
+ * more code in the same block:
+ * - the interpreter checks for interrupts before every instruction, a block only before its
+ *   first, so a block may hold only instructions that cannot change whether an interrupt is
+ *   pending or may be taken: port I/O (a PIC EOI, a device that raises its line), EFLAGS.IF/TF
+ *   writers (CLI, STI, POPF, IRET), MOV SS/POP SS (interrupt shadow, SDM Vol.3 6.8.3), HLT and
+ *   every control transfer end the block;
+ * - mode, paging and segment changes that move where the next instruction is fetched (far
+ *   transfers, MOV CR, LMSW, INVLPG, task switches, SYSENTER) end it too, so the next block is
+ *   looked up through the TLB again;
+ * - a REP string instruction runs in chunks and resumes itself, so it ends the block.
+ * What remains mid-block is ordinary data processing: ALU, moves, stack pushes and pops, MUL/DIV,
+ * bit operations, the x87 (which leaves the block if it asserts FERR#, an interrupt source). */
+#include "translate.h"
+
+#include <string.h>
+
+#include "core/cpu.h"
+#include "core/mem.h"
+
+static uint32_t sext8(uint32_t v) { return (uint32_t)(int32_t)(int8_t)v; }
+static uint32_t sext16(uint32_t v) { return (uint32_t)(int32_t)(int16_t)v; }
+
+/* May the instruction be followed by more instructions in the same block? (header comment) */
+static bool continues(const struct insn *in)
+{
+    unsigned op = in->op;
+    if (op >= OP_0F) {
+        unsigned b = op & 0xFF;
+        if (b >= 0x40 && b <= 0x4F) return true;       /* CMOVcc */
+        if (b >= 0x90 && b <= 0x9F) return true;       /* SETcc */
+        if (b >= 0xC8) return true;                    /* BSWAP */
+        switch (b) {
+        case 0xA0: case 0xA8:                          /* PUSH FS/GS */
+        case 0xA1: case 0xA9:                          /* POP FS/GS */
+        case 0xA2: case 0x31:                          /* CPUID, RDTSC */
+        case 0xA3: case 0xAB: case 0xB3: case 0xBB: case 0xBA:
+        case 0xA4: case 0xA5: case 0xAC: case 0xAD: case 0xAF:
+        case 0xB0: case 0xB1: case 0xB2: case 0xB4: case 0xB5:
+        case 0xB6: case 0xB7: case 0xBE: case 0xBF: case 0xBC: case 0xBD:
+        case 0xC0: case 0xC1: case 0xC7:
+            return true;
+        default:
+            return false;
+        }
+    }
+    if (op < 0x40)
+        return op != 0x17 && op != 0x0F;              /* POP SS: interrupt shadow */
+    if (op <= 0x6B)
+        return true;                                   /* INC/DEC PUSH POP PUSHA POPA BOUND ARPL PUSH imm IMUL */
+    if (op >= 0x6C && op <= 0x6F)
+        return false;                                  /* INS/OUTS: port I/O */
+    if (op >= 0x80 && op <= 0x8D)
+        return true;
+    if (op == 0x8E)
+        return in->reg != SEG_SS;                      /* MOV SS: interrupt shadow */
+    if (op == 0x8F || (op >= 0x90 && op <= 0x99) || op == 0x9B || op == 0x9E || op == 0x9F)
+        return true;
+    if (op >= 0xA0 && op <= 0xAF)
+        return (op <= 0xA3 || op == 0xA8 || op == 0xA9) || in->rep == 0;   /* REP strings resume in chunks */
+    if (op >= 0xB0 && op <= 0xC1)
+        return true;
+    if (op == 0xC4 || op == 0xC5 || op == 0xC6 || op == 0xC7 || op == 0xC8 || op == 0xC9)
+        return true;
+    if ((op >= 0xD0 && op <= 0xDF))
+        return true;                                   /* shifts, AAM/AAD, SALC, XLAT, x87 */
+    if (op == 0xF5 || op == 0xF6 || op == 0xF7 || op == 0xF8 || op == 0xF9 || op == 0xFC || op == 0xFD)
+        return true;
+    if (op == 0xFE)
+        return true;
+    if (op == 0xFF)
+        return in->reg <= 1 || in->reg == 6;           /* INC, DEC, PUSH; not CALL/JMP */
+    return false;
+}
+
+/* Ends the block with a plain near branch, after which the next block may run without a return
+ * to the run loop (nothing about interrupts changed). */
+static bool plain_branch(const struct insn *in)
+{
+    unsigned op = in->op;
+    return (op >= 0x70 && op <= 0x7F) || (op >= 0xE0 && op <= 0xE3) || op == 0xE8 || op == 0xE9 ||
+           op == 0xEB || op == 0xC2 || op == 0xC3 || (op >= OP_0F + 0x80 && op <= OP_0F + 0x8F) ||
+           (op == 0xFF && (in->reg == 2 || in->reg == 4));
+}
+
+static unsigned osize(const struct insn *in) { return in->opsize32 ? 4 : 2; }
+static unsigned wsize(const struct insn *in) { return (in->op & 1) ? osize(in) : 1; }
+
+/* The near-branch target as the interpreter's jump_near computes it. */
+static uint32_t branch_target(const struct insn *in, uint32_t next, uint32_t rel)
+{
+    uint32_t t = next + rel;
+    return in->opsize32 ? t : (t & 0xFFFF);
+}
+
+static uint32_t mask(unsigned size) { return size == 4 ? 0xFFFFFFFFu : (1u << (8 * size)) - 1; }
+
+/* Lowers one instruction; IR_HELPER unless it is one of the inline forms. */
+static void lower(struct ir_op *o, const struct insn *in)
+{
+    unsigned op = in->op;
+    o->kind = IR_HELPER;
+    if (in->lock)
+        return;
+    if ((op == 0x88 || op == 0x89 || op == 0x8A || op == 0x8B) && in->mod == 3) {
+        o->kind = IR_MOV_RR;
+        o->size = (uint8_t)wsize(in);
+        o->a = (op & 2) ? in->reg : in->rm;
+        o->b = (op & 2) ? in->rm : in->reg;
+    } else if (op >= 0xB0 && op <= 0xBF) {
+        o->kind = IR_MOV_RI;
+        o->size = (uint8_t)(op < 0xB8 ? 1 : osize(in));
+        o->a = op & 7;
+        o->imm = in->imm & mask(o->size);
+    } else if (op < 0x40 && (op & 7) < 4 && in->mod == 3 && ((op >> 3) & 7) != IR_ADC && ((op >> 3) & 7) != IR_SBB) {
+        o->kind = IR_ALU_RR;
+        o->alu = (op >> 3) & 7;
+        o->size = (uint8_t)wsize(in);
+        o->a = (op & 2) ? in->reg : in->rm;
+        o->b = (op & 2) ? in->rm : in->reg;
+    } else if (op < 0x40 && ((op & 7) == 4 || (op & 7) == 5) && ((op >> 3) & 7) != IR_ADC && ((op >> 3) & 7) != IR_SBB) {
+        o->kind = IR_ALU_RI;
+        o->alu = (op >> 3) & 7;
+        o->size = (uint8_t)wsize(in);
+        o->a = 0;
+        o->imm = in->imm & mask(o->size);
+    } else if (op >= 0x80 && op <= 0x83 && in->mod == 3 && in->reg != IR_ADC && in->reg != IR_SBB) {
+        o->kind = IR_ALU_RI;
+        o->alu = in->reg;
+        o->size = (uint8_t)(op == 0x81 || op == 0x83 ? osize(in) : 1);
+        o->a = in->rm;
+        o->imm = (op == 0x83 ? sext8(in->imm) : in->imm) & mask(o->size);
+    } else if ((op == 0x84 || op == 0x85) && in->mod == 3) {
+        o->kind = IR_ALU_RR;
+        o->alu = IR_TEST;
+        o->size = (uint8_t)wsize(in);
+        o->a = in->rm;
+        o->b = in->reg;
+    } else if (op == 0xA8 || op == 0xA9) {
+        o->kind = IR_ALU_RI;
+        o->alu = IR_TEST;
+        o->size = (uint8_t)wsize(in);
+        o->a = 0;
+        o->imm = in->imm & mask(o->size);
+    } else if (op >= 0x40 && op <= 0x4F) {
+        o->kind = IR_INCDEC;
+        o->alu = op >= 0x48 ? IR_DEC : IR_INC;
+        o->size = (uint8_t)osize(in);
+        o->a = op & 7;
+    } else if (op >= 0x70 && op <= 0x7F) {
+        o->kind = IR_JCC;
+        o->alu = op & 0xF;
+        o->target = branch_target(in, o->next_eip, sext8(in->imm));
+    } else if (op >= OP_0F + 0x80 && op <= OP_0F + 0x8F) {
+        o->kind = IR_JCC;
+        o->alu = op & 0xF;
+        o->target = branch_target(in, o->next_eip, in->opsize32 ? in->imm : sext16(in->imm));
+    } else if (op == 0xEB) {
+        o->kind = IR_JMP;
+        o->target = branch_target(in, o->next_eip, sext8(in->imm));
+    } else if (op == 0xE9) {
+        o->kind = IR_JMP;
+        o->target = branch_target(in, o->next_eip, in->opsize32 ? in->imm : sext16(in->imm));
+    }
+}
+
+unsigned jit_translate(struct ir_block *b, struct insn *insns, struct mem *mem, const uint8_t *page, uint32_t phys,
+                       uint32_t eip, bool code32, uint32_t cs_limit, bool helpers_only)
+{
+    uint32_t off = phys & (MEM_PAGE_SIZE - 1);
+    b->phys = phys;
+    b->eip = eip;
+    b->n = 0;
+    b->chain = true;
+    while (b->n < IR_MAX_OPS && off < MEM_PAGE_SIZE) {
+        struct insn *in = &insns[b->n];
+        unsigned avail = MEM_PAGE_SIZE - off;
+        decode_buf(in, code32, page + off, avail < INSN_MAX_LEN ? avail : INSN_MAX_LEN);
+        /* What the interpreter must do itself: invalid encodings (it raises the fault), an
+         * instruction that runs past the page or past the CS limit (fetched byte by byte). */
+        if (in->error != INSN_OK || in->len > avail || eip > cs_limit || cs_limit - eip < (uint32_t)in->len - 1u)
+            break;
+        struct ir_op *o = &b->ops[b->n++];
+        memset(o, 0, sizeof(*o));
+        o->eip = eip;
+        o->next_eip = eip + in->len;
+        o->in = in;
+        mem_mark_code(mem, (phys & ~(MEM_PAGE_SIZE - 1)) + off, in->len);
+        lower(o, in);
+        if (helpers_only && o->kind != IR_JCC && o->kind != IR_JMP)
+            o->kind = IR_HELPER;
+        bool ends = o->kind == IR_JCC || o->kind == IR_JMP || !continues(in);
+        if (o->kind == IR_HELPER) {
+            o->flags = IRF_SMC;
+            if ((in->op >= 0xD8 && in->op <= 0xDF) || in->op == 0x9B)
+                o->flags |= IRF_FERR;
+            if (ends)
+                o->flags |= IRF_END;
+        }
+        off += in->len;
+        eip += in->len;
+        if (ends) {
+            b->chain = plain_branch(in);
+            break;
+        }
+    }
+    b->end_eip = eip;
+    return b->n;
+}

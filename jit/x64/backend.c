@@ -1,0 +1,384 @@
+/* x86-64 backend: IR (jit/ir.h) -> host code. Guest registers stay in struct cpu (rbx points
+ * at it for the whole block); eax, ecx, edx are scratch. The inline forms are the register-only
+ * moves and ALU operations, run with the host's own instruction of the same width: x86 defines
+ * OF SF ZF PF CF identically for host and guest, so after an inline ALU operation the host's
+ * flags ARE the guest's, and a following Jcc tests them directly (host condition codes are
+ * numbered like the guest's, SDM Vol.2 appendix B.1.4.7). The lazy flag record (cpu->lf) is
+ * stored as the interpreter would store it, so helpers and the interpreter see the same state.
+ * Everything else calls interp_exec. */
+#include "jit/backend.h"
+
+#include <stddef.h>
+#include <string.h>
+
+#include "core/flags.h"
+#include "core/interp.h"
+
+struct em {
+    uint8_t *p, *end;
+    bool full;
+};
+
+static void b1(struct em *e, unsigned v)
+{
+    if (e->p < e->end)
+        *e->p++ = (uint8_t)v;
+    else
+        e->full = true;
+}
+
+static void b4(struct em *e, uint32_t v)
+{
+    for (int i = 0; i < 4; i++)
+        b1(e, (v >> (8 * i)) & 0xFF);
+}
+
+static void b8(struct em *e, uint64_t v)
+{
+    b4(e, (uint32_t)v);
+    b4(e, (uint32_t)(v >> 32));
+}
+
+enum { EAX = 0, ECX = 1, EDX = 2 };
+
+/* ModRM for [rbx + disp32] with reg field r. */
+static void m_rbx(struct em *e, unsigned r, uint32_t disp)
+{
+    b1(e, 0x80 | (r << 3) | 3);
+    b4(e, disp);
+}
+
+#define OFF(field) ((uint32_t)offsetof(struct cpu, field))
+
+/* Byte offset of guest register r of the given size in struct cpu (AH..BH are byte 1 of
+ * EAX..EBX). */
+static uint32_t reg_off(unsigned r, unsigned size)
+{
+    if (size == 1 && r >= 4)
+        return OFF(regs) + (r - 4) * 4 + 1;
+    return OFF(regs) + r * 4;
+}
+
+/* host = zero-extended guest register */
+static void load(struct em *e, unsigned host, unsigned r, unsigned size)
+{
+    if (size == 4) {
+        b1(e, 0x8B);
+    } else {
+        b1(e, 0x0F);
+        b1(e, size == 1 ? 0xB6 : 0xB7);
+    }
+    m_rbx(e, host, reg_off(r, size));
+}
+
+/* guest register = low size bytes of host */
+static void store(struct em *e, unsigned r, unsigned host, unsigned size)
+{
+    if (size == 2)
+        b1(e, 0x66);
+    b1(e, size == 1 ? 0x88 : 0x89);
+    m_rbx(e, host, reg_off(r, size));
+}
+
+static void store32(struct em *e, uint32_t off, unsigned host)
+{
+    b1(e, 0x89);
+    m_rbx(e, host, off);
+}
+
+static void store_imm32(struct em *e, uint32_t off, uint32_t v)
+{
+    b1(e, 0xC7);
+    m_rbx(e, 0, off);
+    b4(e, v);
+}
+
+static void store_imm(struct em *e, uint32_t off, uint32_t v, unsigned size)
+{
+    if (size == 4) {
+        store_imm32(e, off, v);
+    } else if (size == 2) {
+        b1(e, 0x66);
+        b1(e, 0xC7);
+        m_rbx(e, 0, off);
+        b1(e, v & 0xFF);
+        b1(e, (v >> 8) & 0xFF);
+    } else {
+        b1(e, 0xC6);
+        m_rbx(e, 0, off);
+        b1(e, v & 0xFF);
+    }
+}
+
+static void mov_r_imm32(struct em *e, unsigned host, uint32_t v)
+{
+    b1(e, 0xB8 + host);
+    b4(e, v);
+}
+
+/* icount += n (add qword [rbx+icount], imm8/imm32) */
+static void add_icount(struct em *e, unsigned n)
+{
+    if (n == 0)
+        return;
+    b1(e, 0x48);
+    if (n < 128) {
+        b1(e, 0x83);
+        m_rbx(e, 0, OFF(icount));
+        b1(e, n);
+    } else {
+        b1(e, 0x81);
+        m_rbx(e, 0, OFF(icount));
+        b4(e, n);
+    }
+}
+
+static void call_abs(struct em *e, const void *fn)
+{
+    b1(e, 0x48); b1(e, 0xB8); b8(e, (uint64_t)(uintptr_t)fn);   /* mov rax, fn */
+    b1(e, 0xFF); b1(e, 0xD0);                                   /* call rax */
+}
+
+static void mov_rdi_cpu(struct em *e)
+{
+    b1(e, 0x48); b1(e, 0x89); b1(e, 0xDF);                      /* mov rdi, rbx */
+}
+
+/* return value, then pop rbx; ret */
+static void leave_block(struct em *e, int chain)
+{
+    mov_r_imm32(e, EAX, (uint32_t)chain);
+    b1(e, 0x5B);
+    b1(e, 0xC3);
+}
+
+/* jcc rel32 / jmp rel32 with the displacement patched later; returns the patch position. */
+static uint8_t *jcc32(struct em *e, unsigned cc)
+{
+    b1(e, 0x0F);
+    b1(e, 0x80 + cc);
+    uint8_t *at = e->p;
+    b4(e, 0);
+    return at;
+}
+
+static void patch_here(struct em *e, uint8_t *at)
+{
+    if (e->full || !at)
+        return;
+    int32_t rel = (int32_t)(e->p - (at + 4));
+    memcpy(at, &rel, 4);
+}
+
+static void patch_to(struct em *e, uint8_t *at, const uint8_t *target)
+{
+    if (e->full || !at)
+        return;
+    int32_t rel = (int32_t)(target - (at + 4));
+    memcpy(at, &rel, 4);
+}
+
+static unsigned size_idx(unsigned size) { return size == 1 ? 0 : size == 2 ? 1 : 2; }
+
+/* The interpreter's call for one instruction: the state step() sets up (core/cpu.c), then
+ * interp_exec. pending: instructions retired inline since icount was last written. */
+static void emit_helper_call(struct em *e, const struct ir_op *o, unsigned pending)
+{
+    store_imm32(e, OFF(eip), o->next_eip);
+    store_imm32(e, OFF(insn_eip), o->eip);
+    b1(e, 0x8B); m_rbx(e, EAX, OFF(regs) + R_ESP * 4);
+    store32(e, OFF(insn_esp), EAX);
+    add_icount(e, pending);
+    mov_rdi_cpu(e);
+    b1(e, 0x48); b1(e, 0xBE); b8(e, (uint64_t)(uintptr_t)o->in);  /* mov rsi, in */
+    call_abs(e, (const void *)interp_exec);
+}
+
+static const uint8_t alu_rm_r[9][2] = {
+    /* 8-bit, 16/32-bit "op r/m, r" opcodes */
+    [IR_ADD] = {0x00, 0x01}, [IR_OR] = {0x08, 0x09}, [IR_AND] = {0x20, 0x21}, [IR_SUB] = {0x28, 0x29},
+    [IR_XOR] = {0x30, 0x31},
+    /* CMP and TEST record their result in the lazy flags (flags.c computes ZF/SF/PF from it):
+     * the host runs SUB and AND, whose flags are the same, and the result is not written back. */
+    [IR_CMP] = {0x28, 0x29}, [IR_TEST] = {0x20, 0x21},
+};
+
+static unsigned lf_family(unsigned alu)
+{
+    switch (alu) {
+    case IR_ADD: return LF_ADD8;
+    case IR_SUB: case IR_CMP: return LF_SUB8;
+    case IR_INC: return LF_INC8;
+    case IR_DEC: return LF_DEC8;
+    default: return LF_LOGIC8;
+    }
+}
+
+/* eax = eax <alu> ecx at the guest size, host flags set, lazy record stored; edx = the first
+ * operand. */
+static void emit_alu(struct em *e, const struct ir_op *o)
+{
+    unsigned s = o->size;
+    b1(e, 0x89); b1(e, 0xC2);                                   /* mov edx, eax */
+    if (s == 2)
+        b1(e, 0x66);
+    b1(e, alu_rm_r[o->alu][s != 1]);
+    b1(e, 0xC8);                                                /* eax, ecx */
+    store32(e, OFF(lf.res), EAX);
+    store32(e, OFF(lf.src1), EDX);
+    store32(e, OFF(lf.src2), ECX);
+    store_imm32(e, OFF(lf.op), lf_family(o->alu) + size_idx(s));
+    if (o->alu != IR_CMP && o->alu != IR_TEST)
+        store(e, o->a, EAX, s);
+}
+
+static bool cc_needs_cf(unsigned cc)
+{
+    return (cc >> 1) == 1 || (cc >> 1) == 3;   /* B/AE, BE/A */
+}
+
+size_t backend_emit(const struct ir_block *b, const uint32_t *gen_ptr, uint8_t *buf, size_t cap,
+                    const uint8_t *exec, struct backend_counts *counts)
+{
+    (void)exec;
+    struct em em = {buf, buf + cap, false}, *e = &em;
+    uint8_t *exits[IR_MAX_OPS * 3];
+    unsigned nexits = 0;
+    unsigned pending = 0;         /* instructions retired since icount was written */
+    bool hf_live = false;         /* host OF SF ZF PF equal the guest's */
+    bool hf_cf = false;           /* ... and CF too */
+    bool terminated = false;
+
+    b1(e, 0x53);                                                /* push rbx */
+    b1(e, 0x48); b1(e, 0x89); b1(e, 0xFB);                      /* mov rbx, rdi */
+
+    for (unsigned i = 0; i < b->n && !terminated; i++) {
+        const struct ir_op *o = &b->ops[i];
+        switch (o->kind) {
+        case IR_MOV_RR:
+            load(e, EAX, o->b, o->size);
+            store(e, o->a, EAX, o->size);
+            pending++;
+            counts->inline_ops++;
+            break;
+        case IR_MOV_RI:
+            store_imm(e, reg_off(o->a, o->size), o->imm, o->size);
+            pending++;
+            counts->inline_ops++;
+            break;
+        case IR_ALU_RR:
+        case IR_ALU_RI:
+            load(e, EAX, o->a, o->size);
+            if (o->kind == IR_ALU_RR)
+                load(e, ECX, o->b, o->size);
+            else
+                mov_r_imm32(e, ECX, o->imm);
+            emit_alu(e, o);
+            hf_live = hf_cf = true;
+            pending++;
+            counts->inline_ops++;
+            break;
+        case IR_INCDEC: {
+            /* CF is kept: the record's cf_in is the CF before (flags.c). */
+            bool cf_from_host = hf_live && hf_cf;
+            if (cf_from_host) {
+                b1(e, 0x0F); b1(e, 0x92); b1(e, 0xC1);          /* setc cl */
+                b1(e, 0x0F); b1(e, 0xB6); b1(e, 0xC9);          /* movzx ecx, cl */
+            } else {
+                mov_rdi_cpu(e);
+                call_abs(e, (const void *)flag_cf);
+                b1(e, 0x0F); b1(e, 0xB6); b1(e, 0xC8);          /* movzx ecx, al */
+            }
+            unsigned s = o->size;
+            load(e, EAX, o->a, s);
+            b1(e, 0x89); b1(e, 0xC2);                           /* mov edx, eax */
+            if (s == 2)
+                b1(e, 0x66);
+            b1(e, s == 1 ? 0xFE : 0xFF);
+            b1(e, o->alu == IR_DEC ? 0xC8 : 0xC0);              /* inc/dec eax */
+            store32(e, OFF(lf.res), EAX);
+            store32(e, OFF(lf.src1), EDX);
+            store_imm32(e, OFF(lf.src2), 1);
+            store32(e, OFF(lf.cf_in), ECX);
+            store_imm32(e, OFF(lf.op), lf_family(o->alu) + size_idx(s));
+            store(e, o->a, EAX, s);
+            hf_live = true;
+            hf_cf = cf_from_host;   /* the host's INC/DEC keeps the host CF, which was the guest's */
+            pending++;
+            counts->inline_ops++;
+            break;
+        }
+        case IR_JCC:
+        case IR_JMP: {
+            uint8_t *taken = NULL;
+            if (o->kind == IR_JCC) {
+                if (hf_live && (!cc_needs_cf(o->alu) || hf_cf)) {
+                    taken = jcc32(e, o->alu);
+                } else {
+                    mov_rdi_cpu(e);
+                    b1(e, 0xBE); b4(e, o->alu);                 /* mov esi, cc */
+                    call_abs(e, (const void *)cond_true);
+                    b1(e, 0x84); b1(e, 0xC0);                   /* test al, al */
+                    taken = jcc32(e, 0x5);                      /* jnz */
+                }
+                /* not taken */
+                store_imm32(e, OFF(eip), o->next_eip);
+                add_icount(e, pending + 1);
+                leave_block(e, 1);
+                patch_here(e, taken);
+            }
+            /* Taken: jump_near's CS limit check (SDM Vol.2 Jcc/JMP: #GP(0) beyond the limit);
+             * when it fails, the interpreter's handler raises the fault. */
+            b1(e, 0x81); m_rbx(e, 7, OFF(seg[SEG_CS].limit)); b4(e, o->target);   /* cmp limit, target */
+            uint8_t *gp = jcc32(e, 0x2);                        /* jb */
+            store_imm32(e, OFF(eip), o->target);
+            add_icount(e, pending + 1);
+            leave_block(e, 1);
+            patch_here(e, gp);
+            emit_helper_call(e, o, pending);
+            add_icount(e, 1);
+            leave_block(e, 0);
+            counts->inline_ops++;
+            terminated = true;
+            break;
+        }
+        default: /* IR_HELPER */
+            emit_helper_call(e, o, pending);
+            add_icount(e, 1);
+            pending = 0;
+            hf_live = hf_cf = false;
+            counts->helper_ops++;
+            if (o->flags & IRF_END) {
+                leave_block(e, b->chain);
+                terminated = true;
+                break;
+            }
+            b1(e, 0x83); m_rbx(e, 7, OFF(stop)); b1(e, 0);     /* cmp dword [stop], 0 */
+            exits[nexits++] = jcc32(e, 0x5);                    /* jne exit */
+            if (o->flags & IRF_SMC) {
+                b1(e, 0x48); b1(e, 0xB8); b8(e, (uint64_t)(uintptr_t)gen_ptr);   /* mov rax, gen_ptr */
+                b1(e, 0x81); b1(e, 0x38); b4(e, b->gen);         /* cmp dword [rax], gen */
+                exits[nexits++] = jcc32(e, 0x5);
+            }
+            if (o->flags & IRF_FERR) {
+                b1(e, 0x80); m_rbx(e, 7, OFF(ferr_asserted)); b1(e, 0);   /* cmp byte [ferr], 0 */
+                exits[nexits++] = jcc32(e, 0x5);
+            }
+            break;
+        }
+    }
+    if (!terminated) {
+        /* The block stopped at its size limit, the page end or an instruction the interpreter
+         * must fetch itself: continue at the next instruction. */
+        store_imm32(e, OFF(eip), b->end_eip);
+        add_icount(e, pending);
+        leave_block(e, b->chain);
+    }
+    /* Leaving after a helper that stopped the CPU, wrote this block's page or raised FERR#:
+     * eip and icount are already those after the helper's instruction. */
+    uint8_t *exit_stub = e->p;
+    leave_block(e, 0);
+    for (unsigned i = 0; i < nexits; i++)
+        patch_to(e, exits[i], exit_stub);
+    return e->full ? 0 : (size_t)(e->p - buf);
+}
