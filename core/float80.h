@@ -99,8 +99,9 @@ void f80_to_bcd(struct f80 a, uint8_t bcd[10], struct f80_ctx *ctx);
 /* Transcendentals (FSIN FCOS FPTAN FPATAN F2XM1 FYL2X FYL2XP1), rounded per rc at 64 bits from a
  * ~126-bit evaluation; FSIN/FCOS/FPTAN reduce by the x87's 66-bit pi (SDM Vol.1 8.3.10), FPATAN
  * and F2XM1 use its 66-bit pi and ln 2, and FPATAN/F2XM1/FYL2X/FYL2XP1 truncate an intermediate
- * to 67 bits as the x87 does. Within 1 ulp of the host x87 (identical in 93-99.5% per function,
- * where the x87 itself is not correctly rounded; tests/fpu/test_transcendental.c). For
+ * to 67 bits as the x87 does; FSIN/FCOS follow its table-driven evaluation (float80.c
+ * x87_sincos). Within 1 ulp of the host x87 (identical in 92.8-99.5% per function, where the
+ * x87 itself is not correctly rounded; tests/fpu/test_transcendental.c). For
  * FSIN/FCOS/FPTAN an operand outside +-2^63 sets
  * *out_of_range (C2) and leaves the operand unchanged; f80_tan returns tan only (the caller
  * pushes the 1.0 of FPTAN). f80_atan2 and f80_yl2x*: y is ST1, x is ST0. */
