@@ -303,9 +303,18 @@ uint64_t cpu_run(struct cpu *cpu, uint64_t budget)
             }
             continue;
         }
-        if (cpu->jit_exec && !cpu->trace_regs && !cpu->insn_hook && !(cpu->eflags & FL_TF) &&
-            cpu->jit_exec(cpu->jit, cpu, budget - (cpu->icount - start)))
-            continue;
+        if (cpu->jit_exec && !cpu->insn_hook && !(cpu->eflags & FL_TF)) {
+            /* --trace-regs needs every instruction of its window: the JIT stops short of it. */
+            uint64_t room = budget - (cpu->icount - start);
+            if (cpu->trace_regs && cpu->icount <= cpu->trace_last) {
+                if (cpu->icount >= cpu->trace_first)
+                    room = 0;
+                else if (cpu->trace_first - cpu->icount < room)
+                    room = cpu->trace_first - cpu->icount;
+            }
+            if (room && cpu->jit_exec(cpu->jit, cpu, room))
+                continue;
+        }
         step(cpu);
     }
     cpu->fault_jmp = saved;

@@ -17,6 +17,20 @@ enum ir_kind {
     IR_ALU_RR,      /* reg a = reg a <alu> reg b, lazy flags recorded (alu: enum ir_alu) */
     IR_ALU_RI,      /* reg a = reg a <alu> imm */
     IR_INCDEC,      /* reg a = reg a +/- 1 (alu: IR_INC or IR_DEC), CF kept */
+    /* Memory forms: the operand is in->ea (ModRM) or the stack; the host code takes the fast
+     * path (segment rights and limit, a TLB hit on RAM, no page crossing) inline and runs the
+     * whole instruction through interp_exec otherwise, so faults, MMIO, A/D bits and alignment
+     * checks stay the interpreter's. Every memory access of these forms precedes their first
+     * register write, so that fallback may start the instruction over. */
+    IR_LOAD,        /* reg a (size) = [m] of size b, extended per alu: 0 none, 1 zero, 2 sign */
+    IR_STORE,       /* [m] (size) = reg a */
+    IR_STORE_I,     /* [m] (size) = imm */
+    IR_ALU_RM,      /* reg a = reg a <alu> [m] */
+    IR_ALU_MR,      /* [m] = [m] <alu> reg a */
+    IR_ALU_MI,      /* [m] = [m] <alu> imm */
+    IR_LEA,         /* reg a = effective offset (no access) */
+    IR_PUSH,        /* push reg a (size) */
+    IR_POP,         /* pop reg a (size) */
     IR_JCC,         /* terminator: if cc then target else next_eip */
     IR_JMP,         /* terminator: eip = target */
 };
@@ -44,7 +58,13 @@ struct ir_op {
 
 #define IR_MAX_OPS 64
 
+/* Mode bits a block is translated for (part of its key). */
+#define IRM_CODE32 1u   /* CS.D */
+#define IRM_USER 2u     /* CPL 3: memory accesses are user accesses */
+#define IRM_SS32 4u     /* SS.B: 32-bit stack pointer */
+
 struct ir_block {
+    unsigned mode;      /* IRM_* */
     uint32_t phys;      /* physical address of the first instruction */
     uint32_t eip;       /* its EIP */
     uint32_t end_eip;   /* EIP after the last instruction */

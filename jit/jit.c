@@ -1,6 +1,6 @@
 /* The block cache and the run loop's JIT entry (DESIGN.md "JIT"). A block is keyed by the
  * physical address of its first instruction, its EIP (the code holds EIP constants) and the
- * code size; it lies within one physical page and stays valid while that page's generation
+ * mode it was translated for (code size, CPL 3 or not, stack size); it lies within one physical page and stays valid while that page's generation
  * (core/mem.h, bumped by any write to a 64-byte chunk holding translated code) is unchanged.
  * Blocks are translated once they have been entered JIT_HOT times; until then the interpreter
  * runs them. Generated code lives in a buffer mapped twice, writable at one address and
@@ -32,7 +32,7 @@ struct jit_block {
     uint32_t ninsns;        /* instructions in the block: the most one run retires */
     int32_t next;           /* hash chain */
     uint16_t count;         /* entries seen while untranslated */
-    uint8_t code32;
+    uint8_t mode;           /* IRM_* (ir.h) */
     bool failed;            /* the interpreter must run the first instruction (at gen) */
     jit_code_fn code;       /* NULL until translated */
 };
@@ -100,7 +100,7 @@ static bool translate(struct jit *j, struct jit_block *blk, const uint8_t *page_
      * written through cached TLB pointers, so every write to it reaches the generation check. */
     if (!mem_is_code(mem, blk->phys))
         tlb_protect_code(cpu, blk->phys & ~(MEM_PAGE_SIZE - 1));
-    unsigned n = jit_translate(&j->ir, j->scratch, mem, page_host, blk->phys, blk->eip, blk->code32, cs->limit, j->helpers_only);
+    unsigned n = jit_translate(&j->ir, j->scratch, mem, page_host, blk->phys, blk->eip, blk->mode, cs->limit, j->helpers_only);
     blk->gen = mem_page_gen(mem, blk->phys);
     if (n == 0) {
         blk->failed = true;
@@ -149,12 +149,13 @@ static struct jit_block *find(struct jit *j)
     if (e->tag_r != (lin & ~(MEM_PAGE_SIZE - 1)) || !e->host)
         return NULL;
     uint32_t phys = e->phys | (lin & (MEM_PAGE_SIZE - 1));
-    uint8_t code32 = (cs->attr & SEG_ATTR_DB) != 0;
+    uint8_t mode = ((cs->attr & SEG_ATTR_DB) ? IRM_CODE32 : 0) | (cpu->cpl == 3 ? IRM_USER : 0) |
+                   ((cpu->seg[SEG_SS].attr & SEG_ATTR_DB) ? IRM_SS32 : 0);
     unsigned h = hash_of(phys, eip);
     struct jit_block *blk = NULL;
     for (int32_t i = j->hash[h]; i >= 0; i = j->blocks[i].next) {
         struct jit_block *c = &j->blocks[i];
-        if (c->phys == phys && c->eip == eip && c->code32 == code32) {
+        if (c->phys == phys && c->eip == eip && c->mode == mode) {
             blk = c;
             break;
         }
@@ -163,7 +164,7 @@ static struct jit_block *find(struct jit *j)
         if (j->nblocks == JIT_MAX_BLOCKS)
             flush(j);
         blk = &j->blocks[j->nblocks];
-        *blk = (struct jit_block){.phys = phys, .eip = eip, .code32 = code32, .count = 1, .next = j->hash[h]};
+        *blk = (struct jit_block){.phys = phys, .eip = eip, .mode = mode, .count = 1, .next = j->hash[h]};
         j->hash[h] = (int32_t)j->nblocks++;
         return NULL;
     }

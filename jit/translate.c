@@ -38,7 +38,7 @@ static bool continues(const struct insn *in)
         case 0xA2: case 0x31:                          /* CPUID, RDTSC */
         case 0xA3: case 0xAB: case 0xB3: case 0xBB: case 0xBA:
         case 0xA4: case 0xA5: case 0xAC: case 0xAD: case 0xAF:
-        case 0xB0: case 0xB1: case 0xB2: case 0xB4: case 0xB5:
+        case 0xB0: case 0xB1: case 0xB4: case 0xB5:        /* not LSS: SS.B is in the block's key */
         case 0xB6: case 0xB7: case 0xBE: case 0xBF: case 0xBC: case 0xBD:
         case 0xC0: case 0xC1: case 0xC7:
             return true;
@@ -47,7 +47,7 @@ static bool continues(const struct insn *in)
         }
     }
     if (op < 0x40)
-        return op != 0x17 && op != 0x0F;              /* POP SS: interrupt shadow */
+        return op != 0x17 && op != 0x0F;              /* POP SS: interrupt shadow (and SS.B) */
     if (op <= 0x6B)
         return true;                                   /* INC/DEC PUSH POP PUSHA POPA BOUND ARPL PUSH imm IMUL */
     if (op >= 0x6C && op <= 0x6F)
@@ -149,6 +149,52 @@ static void lower(struct ir_op *o, const struct insn *in)
         o->alu = op >= 0x48 ? IR_DEC : IR_INC;
         o->size = (uint8_t)osize(in);
         o->a = op & 7;
+    } else if ((op == 0x8A || op == 0x8B) && in->mod != 3) {
+        o->kind = IR_LOAD;
+        o->size = o->b = (uint8_t)wsize(in);
+        o->a = in->reg;
+    } else if ((op == OP_0F + 0xB6 || op == OP_0F + 0xB7 || op == OP_0F + 0xBE || op == OP_0F + 0xBF) &&
+               in->mod != 3) {
+        o->kind = IR_LOAD;
+        o->size = (uint8_t)osize(in);
+        o->b = (op & 1) ? 2 : 1;
+        o->alu = (op & 0xFF) >= 0xBE ? 2 : 1;
+        o->a = in->reg;
+    } else if ((op == 0x88 || op == 0x89) && in->mod != 3) {
+        o->kind = IR_STORE;
+        o->size = (uint8_t)wsize(in);
+        o->a = in->reg;
+    } else if ((op == 0xC6 || op == 0xC7) && in->mod != 3) {
+        o->kind = IR_STORE_I;
+        o->size = (uint8_t)wsize(in);
+        o->imm = in->imm & mask(o->size);
+    } else if (op < 0x40 && (op & 7) < 4 && in->mod != 3 && ((op >> 3) & 7) != IR_ADC && ((op >> 3) & 7) != IR_SBB) {
+        o->kind = (op & 2) ? IR_ALU_RM : IR_ALU_MR;
+        o->alu = (op >> 3) & 7;
+        o->size = (uint8_t)wsize(in);
+        o->a = in->reg;
+    } else if ((op == 0x84 || op == 0x85) && in->mod != 3) {
+        o->kind = IR_ALU_MR;
+        o->alu = IR_TEST;
+        o->size = (uint8_t)wsize(in);
+        o->a = in->reg;
+    } else if (op >= 0x80 && op <= 0x83 && in->mod != 3 && in->reg != IR_ADC && in->reg != IR_SBB) {
+        o->kind = IR_ALU_MI;
+        o->alu = in->reg;
+        o->size = (uint8_t)(op == 0x81 || op == 0x83 ? osize(in) : 1);
+        o->imm = (op == 0x83 ? sext8(in->imm) : in->imm) & mask(o->size);
+    } else if (op == 0x8D && in->mod != 3) {
+        o->kind = IR_LEA;
+        o->size = (uint8_t)osize(in);
+        o->a = in->reg;
+    } else if (op >= 0x50 && op <= 0x57) {
+        o->kind = IR_PUSH;
+        o->size = (uint8_t)osize(in);
+        o->a = op & 7;
+    } else if (op >= 0x58 && op <= 0x5F) {
+        o->kind = IR_POP;
+        o->size = (uint8_t)osize(in);
+        o->a = op & 7;
     } else if (op >= 0x70 && op <= 0x7F) {
         o->kind = IR_JCC;
         o->alu = op & 0xF;
@@ -167,9 +213,11 @@ static void lower(struct ir_op *o, const struct insn *in)
 }
 
 unsigned jit_translate(struct ir_block *b, struct insn *insns, struct mem *mem, const uint8_t *page, uint32_t phys,
-                       uint32_t eip, bool code32, uint32_t cs_limit, bool helpers_only)
+                       uint32_t eip, unsigned mode, uint32_t cs_limit, bool helpers_only)
 {
+    bool code32 = mode & IRM_CODE32;
     uint32_t off = phys & (MEM_PAGE_SIZE - 1);
+    b->mode = mode;
     b->phys = phys;
     b->eip = eip;
     b->n = 0;

@@ -232,9 +232,184 @@ static void emit_alu(struct em *e, const struct ir_op *o)
         store(e, o->a, EAX, s);
 }
 
+/* ---- memory operands ---- */
+
+/* esi = the offset of in's ModRM memory operand (the interpreter's ea_offset). eax is scratch. */
+static void emit_ea(struct em *e, const struct insn *in)
+{
+    b1(e, 0xBE); b4(e, in->disp);                               /* mov esi, disp */
+    if (in->ea.base >= 0) {
+        b1(e, 0x03); m_rbx(e, 6, OFF(regs) + (uint32_t)in->ea.base * 4);   /* add esi, base */
+    }
+    if (in->ea.index >= 0) {
+        b1(e, 0x8B); m_rbx(e, EAX, OFF(regs) + (uint32_t)in->ea.index * 4); /* mov eax, index */
+        if (in->ea.scale) {
+            b1(e, 0xC1); b1(e, 0xE0); b1(e, in->ea.scale);      /* shl eax, scale */
+        }
+        b1(e, 0x01); b1(e, 0xC6);                               /* add esi, eax */
+    }
+    if (!in->adsize32) {
+        b1(e, 0x0F); b1(e, 0xB7); b1(e, 0xF6);                  /* movzx esi, si */
+    }
+}
+
+/* esi = the stack offset a push of size bytes writes (delta -size) or a pop reads (delta 0),
+ * wrapped at the stack size (core/access.h stack_off). */
+static void emit_stack_off(struct em *e, unsigned size, bool push, bool ss32)
+{
+    b1(e, 0x8B); m_rbx(e, 6, OFF(regs) + R_ESP * 4);           /* mov esi, [esp] */
+    if (push) {
+        b1(e, 0x83); b1(e, 0xEE); b1(e, size);                  /* sub esi, size */
+    }
+    if (!ss32) {
+        b1(e, 0x0F); b1(e, 0xB7); b1(e, 0xF6);                  /* movzx esi, si */
+    }
+}
+
+/* An out-of-line slow path: the whole instruction through the interpreter. */
+struct stub {
+    uint8_t *from[16];      /* jumps to patch to the stub */
+    unsigned nfrom;
+    const struct ir_op *o;
+    unsigned pending;
+    uint8_t *cont;          /* where the main path goes on */
+    bool reflag;            /* redo the host flags from the lazy record (ALU forms) */
+};
+
+struct ctx {
+    struct em *e;
+    const struct ir_block *b;
+    const uint32_t *gen_ptr;
+    struct stub stubs[IR_MAX_OPS * 2];
+    unsigned nstubs;
+    uint8_t *exits[IR_MAX_OPS * 8];
+    unsigned nexits;
+};
+
+_Static_assert(sizeof(struct tlb_entry) == 32, "the TLB index is scaled by a shift of 5");
+
+/* The inline access of size bytes at seg:esi (esi is kept): a read leaves the zero-extended
+ * value in eax, a write stores edi. Conditions for the fast path, each as the interpreter's
+ * rd_seg/wr_seg decides it (core/access.h): the segment allows the access and is not
+ * expand-down, the access lies within its limit, does not cross a page, is aligned at CPL 3
+ * (where #AC may apply), and the TLB maps the page to RAM for this access (for writes: already
+ * dirty and not holding code). Anything else jumps to the stub st. */
+static void emit_access(struct ctx *c, struct stub *st, int seg, unsigned size, bool write)
+{
+    struct em *e = c->e;
+    unsigned need = SEG_VALID | (write ? SEG_W : SEG_R);
+    b1(e, 0x8B); m_rbx(e, ECX, OFF(seg[0].rights) + (uint32_t)seg * sizeof(struct seg));   /* mov ecx, rights */
+    b1(e, 0x83); b1(e, 0xE1); b1(e, need | SEG_DOWN);           /* and ecx, need|DOWN */
+    b1(e, 0x83); b1(e, 0xF9); b1(e, need);                      /* cmp ecx, need */
+    uint8_t *j1 = jcc32(e, 0x5);
+    b1(e, 0x8B); m_rbx(e, ECX, OFF(seg[0].limit) + (uint32_t)seg * sizeof(struct seg));    /* mov ecx, limit */
+    uint8_t *j2 = NULL;
+    if (size > 1) {
+        b1(e, 0x83); b1(e, 0xE9); b1(e, size - 1);              /* sub ecx, size-1 */
+        j2 = jcc32(e, 0x2);                                     /* jb */
+    }
+    b1(e, 0x39); b1(e, 0xCE);                                   /* cmp esi, ecx */
+    uint8_t *j3 = jcc32(e, 0x7);                                /* ja */
+    b1(e, 0x89); b1(e, 0xF0);                                   /* mov eax, esi */
+    b1(e, 0x03); m_rbx(e, EAX, OFF(seg[0].base) + (uint32_t)seg * sizeof(struct seg));     /* add eax, base */
+    uint8_t *j4 = NULL, *j5 = NULL;
+    if (size > 1) {
+        b1(e, 0x89); b1(e, 0xC1);                               /* mov ecx, eax */
+        b1(e, 0x81); b1(e, 0xE1); b4(e, MEM_PAGE_SIZE - 1);     /* and ecx, 0xFFF */
+        b1(e, 0x81); b1(e, 0xF9); b4(e, MEM_PAGE_SIZE - size);  /* cmp ecx, 4096-size */
+        j4 = jcc32(e, 0x7);                                     /* ja */
+        if (c->b->mode & IRM_USER) {
+            b1(e, 0xA9); b4(e, size - 1);                       /* test eax, size-1 */
+            j5 = jcc32(e, 0x5);
+        }
+    }
+    uint32_t tlb = OFF(tlb) + ((c->b->mode & IRM_USER) ? TLB_SIZE * (uint32_t)sizeof(struct tlb_entry) : 0);
+    b1(e, 0x89); b1(e, 0xC2);                                   /* mov edx, eax */
+    b1(e, 0xC1); b1(e, 0xEA); b1(e, MEM_PAGE_SHIFT);            /* shr edx, 12 */
+    b1(e, 0x81); b1(e, 0xE2); b4(e, TLB_SIZE - 1);              /* and edx, TLB_SIZE-1 */
+    b1(e, 0xC1); b1(e, 0xE2); b1(e, 5);                         /* shl edx, 5 */
+    b1(e, 0x89); b1(e, 0xC1);                                   /* mov ecx, eax */
+    b1(e, 0x81); b1(e, 0xE1); b4(e, ~(MEM_PAGE_SIZE - 1));      /* and ecx, page mask */
+    b1(e, 0x3B); b1(e, 0x8C); b1(e, 0x13);                      /* cmp ecx, [rbx+rdx+tag] */
+    b4(e, tlb + (uint32_t)(write ? offsetof(struct tlb_entry, tag_w) : offsetof(struct tlb_entry, tag_r)));
+    uint8_t *j6 = jcc32(e, 0x5);
+    b1(e, 0x48); b1(e, 0x8B); b1(e, 0x8C); b1(e, 0x13);         /* mov rcx, [rbx+rdx+host] */
+    b4(e, tlb + (uint32_t)offsetof(struct tlb_entry, host));
+    b1(e, 0x48); b1(e, 0x85); b1(e, 0xC9);                      /* test rcx, rcx */
+    uint8_t *j7 = jcc32(e, 0x4);                                /* jz */
+    b1(e, 0x25); b4(e, MEM_PAGE_SIZE - 1);                      /* and eax, 0xFFF */
+    if (write) {
+        if (size == 1) { b1(e, 0x40); b1(e, 0x88); }            /* mov [rcx+rax], dil */
+        else if (size == 2) { b1(e, 0x66); b1(e, 0x89); }       /* mov [rcx+rax], di */
+        else b1(e, 0x89);                                       /* mov [rcx+rax], edi */
+        b1(e, 0x3C); b1(e, 0x01);
+    } else {
+        if (size == 1) { b1(e, 0x0F); b1(e, 0xB6); }            /* movzx eax, byte [rcx+rax] */
+        else if (size == 2) { b1(e, 0x0F); b1(e, 0xB7); }       /* movzx eax, word [rcx+rax] */
+        else b1(e, 0x8B);                                       /* mov eax, [rcx+rax] */
+        b1(e, 0x04); b1(e, 0x01);
+    }
+    uint8_t *js[7] = {j1, j2, j3, j4, j5, j6, j7};
+    for (int i = 0; i < 7; i++)
+        if (js[i] && st->nfrom < sizeof(st->from) / sizeof(st->from[0]))
+            st->from[st->nfrom++] = js[i];
+}
+
 static bool cc_needs_cf(unsigned cc)
 {
     return (cc >> 1) == 1 || (cc >> 1) == 3;   /* B/AE, BE/A */
+}
+
+/* Guest register a of size: eax (zero-extended) into it, or ecx/edi from it. */
+static void sub_icount(struct em *e, unsigned n)
+{
+    b1(e, 0x48);
+    b1(e, 0x81);
+    m_rbx(e, 5, OFF(icount));
+    b4(e, n);
+}
+
+/* Host flags from the lazy record the interpreter left (after a slow path ran an ALU form):
+ * the same operation on the recorded operands gives the same OF SF ZF PF CF. */
+static void emit_reflag(struct em *e, const struct ir_op *o)
+{
+    unsigned s = o->size;
+    if (o->alu == IR_ADD || o->alu == IR_SUB || o->alu == IR_CMP) {
+        b1(e, 0x8B); m_rbx(e, EAX, OFF(lf.src1));
+        b1(e, 0x8B); m_rbx(e, ECX, OFF(lf.src2));
+        if (s == 2)
+            b1(e, 0x66);
+        b1(e, o->alu == IR_ADD ? (s == 1 ? 0x00 : 0x01) : (s == 1 ? 0x28 : 0x29));
+        b1(e, 0xC8);
+    } else {
+        b1(e, 0x8B); m_rbx(e, EAX, OFF(lf.res));
+        if (s == 2)
+            b1(e, 0x66);
+        b1(e, s == 1 ? 0x84 : 0x85);
+        b1(e, 0xC0);                                            /* test eax, eax */
+    }
+}
+
+static void emit_stub(struct ctx *c, struct stub *st)
+{
+    struct em *e = c->e;
+    for (unsigned i = 0; i < st->nfrom; i++)
+        patch_here(e, st->from[i]);
+    emit_helper_call(e, st->o, st->pending);
+    add_icount(e, 1);
+    /* As after any helper: a stop, or a write to this block's page, ends the block here. */
+    b1(e, 0x83); m_rbx(e, 7, OFF(stop)); b1(e, 0);
+    c->exits[c->nexits++] = jcc32(e, 0x5);
+    b1(e, 0x48); b1(e, 0xB8); b8(e, (uint64_t)(uintptr_t)c->gen_ptr);
+    b1(e, 0x81); b1(e, 0x38); b4(e, c->b->gen);
+    c->exits[c->nexits++] = jcc32(e, 0x5);
+    sub_icount(e, st->pending + 1);    /* the main path counts these itself */
+    if (st->reflag)
+        emit_reflag(e, st->o);
+    b1(e, 0xE9);
+    uint8_t *at = e->p;
+    b4(e, 0);
+    patch_to(e, at, st->cont);
 }
 
 size_t backend_emit(const struct ir_block *b, const uint32_t *gen_ptr, uint8_t *buf, size_t cap,
@@ -242,29 +417,36 @@ size_t backend_emit(const struct ir_block *b, const uint32_t *gen_ptr, uint8_t *
 {
     (void)exec;
     struct em em = {buf, buf + cap, false}, *e = &em;
-    uint8_t *exits[IR_MAX_OPS * 3];
-    unsigned nexits = 0;
+    static struct ctx ctxs;           /* big: not on the stack; translation is single-threaded */
+    struct ctx *c = &ctxs;
+    c->e = e;
+    c->b = b;
+    c->gen_ptr = gen_ptr;
+    c->nstubs = 0;
+    c->nexits = 0;
     unsigned pending = 0;         /* instructions retired since icount was written */
     bool hf_live = false;         /* host OF SF ZF PF equal the guest's */
     bool hf_cf = false;           /* ... and CF too */
     bool terminated = false;
+    bool ss32 = b->mode & IRM_SS32;
 
     b1(e, 0x53);                                                /* push rbx */
     b1(e, 0x48); b1(e, 0x89); b1(e, 0xFB);                      /* mov rbx, rdi */
 
-    for (unsigned i = 0; i < b->n && !terminated; i++) {
+    for (unsigned i = 0; i < b->n && !terminated && !e->full; i++) {
         const struct ir_op *o = &b->ops[i];
+        struct stub *st = NULL;
+        if (o->kind >= IR_LOAD && o->kind <= IR_POP && o->kind != IR_LEA) {
+            st = &c->stubs[c->nstubs++];
+            *st = (struct stub){.o = o, .pending = pending};
+        }
         switch (o->kind) {
         case IR_MOV_RR:
             load(e, EAX, o->b, o->size);
             store(e, o->a, EAX, o->size);
-            pending++;
-            counts->inline_ops++;
             break;
         case IR_MOV_RI:
             store_imm(e, reg_off(o->a, o->size), o->imm, o->size);
-            pending++;
-            counts->inline_ops++;
             break;
         case IR_ALU_RR:
         case IR_ALU_RI:
@@ -275,8 +457,97 @@ size_t backend_emit(const struct ir_block *b, const uint32_t *gen_ptr, uint8_t *
                 mov_r_imm32(e, ECX, o->imm);
             emit_alu(e, o);
             hf_live = hf_cf = true;
-            pending++;
-            counts->inline_ops++;
+            break;
+        case IR_LOAD: {
+            emit_ea(e, o->in);
+            emit_access(c, st, o->in->ea.seg, o->b, false);
+            if (o->alu == 2) {                                  /* movsx eax, al/ax */
+                b1(e, 0x0F); b1(e, o->b == 1 ? 0xBE : 0xBF); b1(e, 0xC0);
+            }
+            store(e, o->a, EAX, o->size);
+            hf_live = false;
+            break;
+        }
+        case IR_STORE:
+        case IR_STORE_I:
+            emit_ea(e, o->in);
+            if (o->kind == IR_STORE)
+                load(e, 7, o->a, o->size);                      /* edi = value */
+            else
+                mov_r_imm32(e, 7, o->imm);
+            emit_access(c, st, o->in->ea.seg, o->size, true);
+            hf_live = false;
+            break;
+        case IR_ALU_RM: {
+            emit_ea(e, o->in);
+            emit_access(c, st, o->in->ea.seg, o->size, false);
+            b1(e, 0x89); b1(e, 0xC1);                           /* mov ecx, eax: the r/m operand */
+            load(e, EAX, o->a, o->size);
+            struct ir_op t = *o;
+            emit_alu(e, &t);
+            st->reflag = true;
+            hf_live = hf_cf = true;
+            break;
+        }
+        case IR_ALU_MR:
+        case IR_ALU_MI: {
+            emit_ea(e, o->in);
+            emit_access(c, st, o->in->ea.seg, o->size, false);
+            if (o->kind == IR_ALU_MR)
+                load(e, ECX, o->a, o->size);
+            else
+                mov_r_imm32(e, ECX, o->imm);
+            /* emit_alu writes a register operand back; the destination here is memory. */
+            struct ir_op t = *o;
+            bool writes = o->alu != IR_CMP && o->alu != IR_TEST;
+            if (writes)
+                t.alu = o->alu;
+            b1(e, 0x89); b1(e, 0xC2);                           /* mov edx, eax */
+            if (o->size == 2)
+                b1(e, 0x66);
+            b1(e, alu_rm_r[t.alu][o->size != 1]);
+            b1(e, 0xC8);
+            store32(e, OFF(lf.res), EAX);
+            store32(e, OFF(lf.src1), EDX);
+            store32(e, OFF(lf.src2), ECX);
+            store_imm32(e, OFF(lf.op), lf_family(o->alu) + size_idx(o->size));
+            if (writes) {
+                /* The store keeps the host flags: mov and the TLB probe's own flag writes
+                 * happen... before the ALU op, so redo the op's flags after the store. */
+                b1(e, 0x89); b1(e, 0xC7);                       /* mov edi, eax */
+                emit_access(c, st, o->in->ea.seg, o->size, true);
+                emit_reflag(e, o);
+            }
+            st->reflag = true;
+            hf_live = hf_cf = true;
+            break;
+        }
+        case IR_LEA:
+            emit_ea(e, o->in);
+            b1(e, 0x89); b1(e, 0xF0);                           /* mov eax, esi */
+            store(e, o->a, EAX, o->size);
+            hf_live = false;                                    /* emit_ea's ADD and SHL */
+            break;
+        case IR_PUSH:
+            emit_stack_off(e, o->size, true, ss32);
+            load(e, 7, o->a, o->size);                          /* edi = value (before ESP moves) */
+            emit_access(c, st, SEG_SS, o->size, true);
+            if (ss32)
+                store32(e, OFF(regs) + R_ESP * 4, 6);           /* esp = esi */
+            else
+                store(e, R_ESP, 6, 2);                          /* sp = si */
+            hf_live = false;
+            break;
+        case IR_POP:
+            emit_stack_off(e, o->size, false, ss32);
+            emit_access(c, st, SEG_SS, o->size, false);
+            b1(e, 0x83); b1(e, 0xC6); b1(e, o->size);           /* add esi, size */
+            if (ss32)
+                store32(e, OFF(regs) + R_ESP * 4, 6);
+            else
+                store(e, R_ESP, 6, 2);
+            store(e, o->a, EAX, o->size);                       /* POP ESP: the value wins */
+            hf_live = false;
             break;
         case IR_INCDEC: {
             /* CF is kept: the record's cf_in is the CF before (flags.c). */
@@ -289,23 +560,21 @@ size_t backend_emit(const struct ir_block *b, const uint32_t *gen_ptr, uint8_t *
                 call_abs(e, (const void *)flag_cf);
                 b1(e, 0x0F); b1(e, 0xB6); b1(e, 0xC8);          /* movzx ecx, al */
             }
-            unsigned s = o->size;
-            load(e, EAX, o->a, s);
+            unsigned sz = o->size;
+            load(e, EAX, o->a, sz);
             b1(e, 0x89); b1(e, 0xC2);                           /* mov edx, eax */
-            if (s == 2)
+            if (sz == 2)
                 b1(e, 0x66);
-            b1(e, s == 1 ? 0xFE : 0xFF);
+            b1(e, sz == 1 ? 0xFE : 0xFF);
             b1(e, o->alu == IR_DEC ? 0xC8 : 0xC0);              /* inc/dec eax */
             store32(e, OFF(lf.res), EAX);
             store32(e, OFF(lf.src1), EDX);
             store_imm32(e, OFF(lf.src2), 1);
             store32(e, OFF(lf.cf_in), ECX);
-            store_imm32(e, OFF(lf.op), lf_family(o->alu) + size_idx(s));
-            store(e, o->a, EAX, s);
+            store_imm32(e, OFF(lf.op), lf_family(o->alu) + size_idx(sz));
+            store(e, o->a, EAX, sz);
             hf_live = true;
             hf_cf = cf_from_host;   /* the host's INC/DEC keeps the host CF, which was the guest's */
-            pending++;
-            counts->inline_ops++;
             break;
         }
         case IR_JCC:
@@ -338,7 +607,6 @@ size_t backend_emit(const struct ir_block *b, const uint32_t *gen_ptr, uint8_t *
             emit_helper_call(e, o, pending);
             add_icount(e, 1);
             leave_block(e, 0);
-            counts->inline_ops++;
             terminated = true;
             break;
         }
@@ -354,17 +622,23 @@ size_t backend_emit(const struct ir_block *b, const uint32_t *gen_ptr, uint8_t *
                 break;
             }
             b1(e, 0x83); m_rbx(e, 7, OFF(stop)); b1(e, 0);     /* cmp dword [stop], 0 */
-            exits[nexits++] = jcc32(e, 0x5);                    /* jne exit */
+            c->exits[c->nexits++] = jcc32(e, 0x5);              /* jne exit */
             if (o->flags & IRF_SMC) {
                 b1(e, 0x48); b1(e, 0xB8); b8(e, (uint64_t)(uintptr_t)gen_ptr);   /* mov rax, gen_ptr */
                 b1(e, 0x81); b1(e, 0x38); b4(e, b->gen);         /* cmp dword [rax], gen */
-                exits[nexits++] = jcc32(e, 0x5);
+                c->exits[c->nexits++] = jcc32(e, 0x5);
             }
             if (o->flags & IRF_FERR) {
                 b1(e, 0x80); m_rbx(e, 7, OFF(ferr_asserted)); b1(e, 0);   /* cmp byte [ferr], 0 */
-                exits[nexits++] = jcc32(e, 0x5);
+                c->exits[c->nexits++] = jcc32(e, 0x5);
             }
-            break;
+            continue;
+        }
+        if (st)
+            st->cont = e->p;
+        if (o->kind != IR_HELPER) {
+            pending++;
+            counts->inline_ops++;
         }
     }
     if (!terminated) {
@@ -374,11 +648,13 @@ size_t backend_emit(const struct ir_block *b, const uint32_t *gen_ptr, uint8_t *
         add_icount(e, pending);
         leave_block(e, b->chain);
     }
+    for (unsigned i = 0; i < c->nstubs && !e->full; i++)
+        emit_stub(c, &c->stubs[i]);
     /* Leaving after a helper that stopped the CPU, wrote this block's page or raised FERR#:
      * eip and icount are already those after the helper's instruction. */
     uint8_t *exit_stub = e->p;
     leave_block(e, 0);
-    for (unsigned i = 0; i < nexits; i++)
-        patch_to(e, exits[i], exit_stub);
+    for (unsigned i = 0; i < c->nexits; i++)
+        patch_to(e, c->exits[i], exit_stub);
     return e->full ? 0 : (size_t)(e->p - buf);
 }
