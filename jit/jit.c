@@ -31,7 +31,8 @@ struct jit_block {
     uint32_t gen;           /* the page generation the code was made for */
     uint32_t ninsns;        /* instructions in the block: the most one run retires */
     int32_t next;           /* hash chain */
-    uint16_t count;         /* entries seen while untranslated */
+    uint32_t count;         /* entries seen while untranslated */
+    uint8_t invalidations;  /* times its page was written under it (saturating) */
     uint8_t mode;           /* IRM_* (ir.h) */
     bool failed;            /* the interpreter must run the first instruction (at gen) */
     jit_code_fn code;       /* NULL until translated */
@@ -55,6 +56,7 @@ struct jit {
      * every instruction but the branches to an interpreter call. */
     FILE *trace;
     bool helpers_only;
+    unsigned hot;             /* JIT_HOT unless a test asks otherwise */
 };
 
 /* One --trace-regs line (core/cpu.c trace_line), at a block's entry. */
@@ -164,9 +166,8 @@ static struct jit_block *find(struct jit *j)
         if (j->nblocks == JIT_MAX_BLOCKS)
             flush(j);
         blk = &j->blocks[j->nblocks];
-        *blk = (struct jit_block){.phys = phys, .eip = eip, .mode = mode, .count = 1, .next = j->hash[h]};
+        *blk = (struct jit_block){.phys = phys, .eip = eip, .mode = mode, .next = j->hash[h]};
         j->hash[h] = (int32_t)j->nblocks++;
-        return NULL;
     }
     uint32_t gen = mem_page_gen(cpu->mem, phys);
     if (blk->code) {
@@ -178,6 +179,8 @@ static struct jit_block *find(struct jit *j)
          * writing next to itself stays with the interpreter. */
         blk->code = NULL;
         blk->count = 0;
+        if (blk->invalidations < 255)
+            blk->invalidations++;
         j->stats.invalidations++;
     }
     if (blk->failed) {
@@ -186,7 +189,11 @@ static struct jit_block *find(struct jit *j)
         blk->failed = false;
         blk->count = 0;
     }
-    if (++blk->count < JIT_HOT)
+    /* Code whose page keeps being written (DOS programs keep variables next to their code)
+     * waits four times longer for each time that happened, so it stays with the interpreter
+     * instead of being translated again and again. */
+    unsigned shift = j->hot == 1 ? 0 : blk->invalidations < 8 ? 2u * blk->invalidations : 16u;
+    if (++blk->count < j->hot << shift)
         return NULL;
     return translate(j, blk, e->host) ? blk : NULL;
 }
@@ -264,6 +271,7 @@ struct jit *jit_new(struct cpu *cpu, const char **why)
     if (trace && !(j->trace = fopen(trace, "w")))
         fprintf(stderr, "jitpc: JITPC_JIT_TRACE=%s: cannot write it\n", trace);
     j->helpers_only = getenv("JITPC_JIT_HELPERS") != NULL;
+    j->hot = JIT_HOT;
     flush(j);
     j->stats.flushes = 0;
     cpu->jit = j;
@@ -291,6 +299,11 @@ void jit_free(struct jit *j)
 const struct jit_stats *jit_get_stats(const struct jit *j)
 {
     return &j->stats;
+}
+
+void jit_set_hot(struct jit *j, unsigned hot)
+{
+    j->hot = hot ? hot : 1;
 }
 
 unsigned jit_block_count(const struct jit *j)

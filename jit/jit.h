@@ -31,6 +31,9 @@ bool jit_available(void);
 struct jit *jit_new(struct cpu *cpu, const char **why);
 void jit_free(struct jit *jit);
 const struct jit_stats *jit_get_stats(const struct jit *jit);
+/* A block is translated on its hot-th entry (default 8, and longer for code whose page keeps
+ * being written); 1: always on the first, even after such writes. Tests use 1. */
+void jit_set_hot(struct jit *jit, unsigned hot);
 /* Blocks currently held, for the monitor's `info blocks`. */
 unsigned jit_block_count(const struct jit *jit);
 

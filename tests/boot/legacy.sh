@@ -14,10 +14,11 @@ trap 'rm -rf "$dir"' EXIT
 # instruction count at the success point (fails the test if the text never shows).
 run() {
     name=$1; shift
-    timeout 600 "$jitpc" -display none -serial none -fda "$img" -snapshot --max-insns "${LIMIT:-20000000000}" "$@" \
+    timeout 600 "$jitpc" -display none -serial none -fda "$img" -snapshot --max-insns "${LIMIT:-20000000000}" --stats "$@" \
         </dev/null >"$dir/out" 2>"$dir/err"
     status=$?
     count=$(sed -n 's/.* after \([0-9]*\) instructions.*/\1/p' "$dir/err" | head -1)
+    cpu=$(sed -n 's/^jitpc: stats: cpu //p' "$dir/err")
     if [ $status -ne 0 ] || ! grep -q "the screen shows" "$dir/err"; then
         echo "FAIL: $name: exit status $status: $(cat "$dir/err")"
         exit 1
@@ -25,15 +26,19 @@ run() {
     echo "$name: reached after $count instructions"
 }
 
-# twice NAME ARGS...: run, twice; the two counts must agree (issue 11 acceptance 5).
+# twice NAME ARGS...: run, twice; the two counts must agree (issue 11 acceptance 5). The first
+# run translates with the JIT, the second interprets: the same instructions either way
+# (DESIGN.md "Determinism").
 twice() {
-    run "$@"
-    first=$count
-    run "$@"
-    if [ "$count" != "$first" ]; then
-        echo "FAIL: $1: not deterministic: $first then $count instructions"
+    run "$@" --jit=on
+    first=$count first_cpu=$cpu
+    run "$@" --jit=off
+    if [ "$count" != "$first" ] || [ "$cpu" != "$first_cpu" ]; then
+        echo "FAIL: $1: not deterministic: JIT: $first instructions, $first_cpu"
+        echo "                           interpreter: $count instructions, $cpu"
         exit 1
     fi
+    echo "  same registers both times: $cpu"
 }
 
 # screen N FILE ARGS...: the text screen after N instructions.
