@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "display.h"
+#include "jit/jit.h"
 #include "pc.h"
 #include "screenshot.h"
 
@@ -881,7 +882,15 @@ static void info_blocks(struct monitor *mon)
     for (uint32_t p = 0; p < MEM_PAGES; p++)
         pages += c->mem->code_page[p] != 0;
     uint64_t total = c->dcache_hits + c->dcache_misses;
-    fprintf(mon->out, "no JIT yet: the interpreter runs from the decoded-instruction cache\n");
+    if (c->jit) {
+        const struct jit_stats *s = jit_get_stats(c->jit);
+        fprintf(mon->out, "JIT: %u blocks translated now; %llu instructions run in blocks, %llu translations, "
+                          "%llu invalidations, %llu flushes\n",
+                jit_block_count(c->jit), (unsigned long long)s->insns_run, (unsigned long long)s->translations,
+                (unsigned long long)s->invalidations, (unsigned long long)s->flushes);
+    } else {
+        fprintf(mon->out, "no JIT (--jit=off or no backend): the interpreter runs from the decoded-instruction cache\n");
+    }
     fprintf(mon->out, "decode cache: %u of %u entries filled, hits %llu, misses %llu (%.1f%% hits), "
                       "code pages %u, writes to code pages %llu\n",
             valid, DCACHE_SIZE, (unsigned long long)c->dcache_hits, (unsigned long long)c->dcache_misses,

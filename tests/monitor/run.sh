@@ -62,7 +62,7 @@ monitor)
     expect 'no PIC on this machine'
     expect 'no PIT on this machine'
     expect 'paging is off'
-    expect 'no JIT yet'
+    expect 'blocks translated now'
     expect 'watchpoint (write) at 0x00000500, 2 bytes'
     expect 'deleted 1 at 0x00000500'
     expect "unknown command 'bogus'"
