@@ -165,15 +165,19 @@ static const struct insn *cached_decode(struct cpu *cpu, const struct tlb_entry 
     return &d->in;
 }
 
+void cpu_print_state(FILE *f, struct cpu *cpu)
+{
+    const uint32_t *r = cpu->regs;
+    fprintf(f, "%llu %04x:%08x eax=%08x ebx=%08x ecx=%08x edx=%08x esi=%08x edi=%08x ebp=%08x esp=%08x efl=%08x\n",
+            (unsigned long long)cpu->icount, cpu->seg[SEG_CS].sel, cpu->eip, r[R_EAX], r[R_EBX], r[R_ECX], r[R_EDX],
+            r[R_ESI], r[R_EDI], r[R_EBP], r[R_ESP], cpu_get_eflags(cpu));
+}
+
 /* One line of the normalized trace: the state before the instruction. A REP string instruction
  * resuming after a chunk is not traced again: it is one instruction. */
 static void trace_line(struct cpu *cpu)
 {
-    const uint32_t *r = cpu->regs;
-    fprintf((FILE *)cpu->trace_regs,
-            "%llu %04x:%08x eax=%08x ebx=%08x ecx=%08x edx=%08x esi=%08x edi=%08x ebp=%08x esp=%08x efl=%08x\n",
-            (unsigned long long)cpu->icount, cpu->seg[SEG_CS].sel, cpu->eip, r[R_EAX], r[R_EBX], r[R_ECX], r[R_EDX],
-            r[R_ESI], r[R_EDI], r[R_EBP], r[R_ESP], cpu_get_eflags(cpu));
+    cpu_print_state((FILE *)cpu->trace_regs, cpu);
 }
 
 static void step(struct cpu *cpu)

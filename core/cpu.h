@@ -3,6 +3,7 @@
 #define JITPC_CPU_H
 
 #include <setjmp.h>
+#include <stdio.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -217,6 +218,11 @@ void cpu_set_model(struct cpu *cpu, const struct cpu_model *model);
 /* Executes up to budget instructions; returns the number executed. Stops early when cpu->stop
  * is set or the CPU halts. */
 uint64_t cpu_run(struct cpu *cpu, uint64_t budget);
+
+/* One line "ICOUNT CS:EIP eax=... efl=..." (../shared/tools/README.md's trace format): what
+ * --trace-regs writes before each instruction, the JIT's block-entry trace and --stats' final
+ * state. */
+void cpu_print_state(FILE *f, struct cpu *cpu);
 
 /* Full EFLAGS with the lazy arithmetic bits materialised, and its inverse. set_eflags writes
  * every bit given (no privilege filtering: that is POPF's job). */

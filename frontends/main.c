@@ -210,12 +210,8 @@ static void print_stats(const struct machine *m)
             (unsigned long long)m->mem.code_page_writes);
     /* The CPU as the run left it (--trace-regs' format): two runs that agree here executed the
      * same instructions (tests compare interpreter and JIT runs with it). */
-    struct cpu *c = (struct cpu *)&m->cpu;
-    const uint32_t *r = c->regs;
-    fprintf(stderr, "jitpc: stats: cpu %llu %04x:%08x eax=%08x ebx=%08x ecx=%08x edx=%08x esi=%08x edi=%08x ebp=%08x "
-                    "esp=%08x efl=%08x\n",
-            (unsigned long long)c->icount, c->seg[SEG_CS].sel, c->eip, r[R_EAX], r[R_EBX], r[R_ECX], r[R_EDX], r[R_ESI],
-            r[R_EDI], r[R_EBP], r[R_ESP], cpu_get_eflags(c));
+    fprintf(stderr, "jitpc: stats: cpu ");
+    cpu_print_state(stderr, (struct cpu *)&m->cpu);
 }
 
 /* --jit=on: hooks the JIT into the CPU; hosts without a backend run the interpreter, saying so

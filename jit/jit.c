@@ -59,15 +59,6 @@ struct jit {
     unsigned hot;             /* JIT_HOT unless a test asks otherwise */
 };
 
-/* One --trace-regs line (core/cpu.c trace_line), at a block's entry. */
-static void trace_block(FILE *f, struct cpu *cpu)
-{
-    const uint32_t *r = cpu->regs;
-    fprintf(f, "%llu %04x:%08x eax=%08x ebx=%08x ecx=%08x edx=%08x esi=%08x edi=%08x ebp=%08x esp=%08x efl=%08x\n",
-            (unsigned long long)cpu->icount, cpu->seg[SEG_CS].sel, cpu->eip, r[R_EAX], r[R_EBX], r[R_ECX], r[R_EDX],
-            r[R_ESI], r[R_EDI], r[R_EBP], r[R_ESP], cpu_get_eflags(cpu));
-}
-
 bool jit_available(void)
 {
 #if defined(__x86_64__)
@@ -219,7 +210,7 @@ static uint64_t jit_exec(void *opaque, struct cpu *cpu, uint64_t budget)
         cpu->rep_resumed = false;
         j->stats.blocks_run++;
         if (j->trace)
-            trace_block(j->trace, cpu);
+            cpu_print_state(j->trace, cpu);
         int chain = blk->code(cpu);
         if (!chain || cpu->stop != CPU_RUNNING || cpu->halted)
             break;
