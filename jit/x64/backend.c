@@ -215,7 +215,8 @@ static unsigned lf_family(unsigned alu)
 }
 
 /* eax = eax <alu> ecx at the guest size, host flags set, lazy record stored; edx = the first
- * operand. */
+ * operand. The result is not written anywhere: the callers write it back (register or memory)
+ * unless the operation is CMP or TEST. */
 static void emit_alu(struct em *e, const struct ir_op *o)
 {
     unsigned s = o->size;
@@ -228,8 +229,11 @@ static void emit_alu(struct em *e, const struct ir_op *o)
     store32(e, OFF(lf.src1), EDX);
     store32(e, OFF(lf.src2), ECX);
     store_imm32(e, OFF(lf.op), lf_family(o->alu) + size_idx(s));
-    if (o->alu != IR_CMP && o->alu != IR_TEST)
-        store(e, o->a, EAX, s);
+}
+
+static bool alu_writes(const struct ir_op *o)
+{
+    return o->alu != IR_CMP && o->alu != IR_TEST;
 }
 
 /* ---- memory operands ---- */
@@ -360,7 +364,7 @@ static bool cc_needs_cf(unsigned cc)
     return (cc >> 1) == 1 || (cc >> 1) == 3;   /* B/AE, BE/A */
 }
 
-/* Guest register a of size: eax (zero-extended) into it, or ecx/edi from it. */
+/* icount -= n */
 static void sub_icount(struct em *e, unsigned n)
 {
     b1(e, 0x48);
@@ -456,6 +460,8 @@ size_t backend_emit(const struct ir_block *b, const uint32_t *gen_ptr, uint8_t *
             else
                 mov_r_imm32(e, ECX, o->imm);
             emit_alu(e, o);
+            if (alu_writes(o))
+                store(e, o->a, EAX, o->size);
             hf_live = hf_cf = true;
             break;
         case IR_LOAD: {
@@ -483,8 +489,9 @@ size_t backend_emit(const struct ir_block *b, const uint32_t *gen_ptr, uint8_t *
             emit_access(c, st, o->in->ea.seg, o->size, false);
             b1(e, 0x89); b1(e, 0xC1);                           /* mov ecx, eax: the r/m operand */
             load(e, EAX, o->a, o->size);
-            struct ir_op t = *o;
-            emit_alu(e, &t);
+            emit_alu(e, o);
+            if (alu_writes(o))
+                store(e, o->a, EAX, o->size);
             st->reflag = true;
             hf_live = hf_cf = true;
             break;
@@ -497,23 +504,9 @@ size_t backend_emit(const struct ir_block *b, const uint32_t *gen_ptr, uint8_t *
                 load(e, ECX, o->a, o->size);
             else
                 mov_r_imm32(e, ECX, o->imm);
-            /* emit_alu writes a register operand back; the destination here is memory. */
-            struct ir_op t = *o;
-            bool writes = o->alu != IR_CMP && o->alu != IR_TEST;
-            if (writes)
-                t.alu = o->alu;
-            b1(e, 0x89); b1(e, 0xC2);                           /* mov edx, eax */
-            if (o->size == 2)
-                b1(e, 0x66);
-            b1(e, alu_rm_r[t.alu][o->size != 1]);
-            b1(e, 0xC8);
-            store32(e, OFF(lf.res), EAX);
-            store32(e, OFF(lf.src1), EDX);
-            store32(e, OFF(lf.src2), ECX);
-            store_imm32(e, OFF(lf.op), lf_family(o->alu) + size_idx(o->size));
-            if (writes) {
-                /* The store keeps the host flags: mov and the TLB probe's own flag writes
-                 * happen... before the ALU op, so redo the op's flags after the store. */
+            emit_alu(e, o);
+            if (alu_writes(o)) {
+                /* The TLB probe of the store changes the host flags: redo the op's after it. */
                 b1(e, 0x89); b1(e, 0xC7);                       /* mov edi, eax */
                 emit_access(c, st, o->in->ea.seg, o->size, true);
                 emit_reflag(e, o);
