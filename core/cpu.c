@@ -188,8 +188,7 @@ static void step(struct cpu *cpu)
     if (cpu->insn_hook && !cpu->rep_resumed)
         cpu->insn_hook(cpu->insn_hook_opaque, cpu);
     cpu->rep_resumed = false;
-    cpu->insn_eip = cpu->eip;
-    cpu->insn_esp = cpu->regs[R_ESP];
+    cpu_insn_begin(cpu);
     bool tf = cpu->eflags & FL_TF;
     cpu->inhibit_irq = false;
     cpu->ss_shadow = false;
@@ -234,6 +233,11 @@ static void handle_fault(struct cpu *cpu)
     cpu->ext_event = false;
     cpu->eip = cpu->insn_eip;
     cpu->regs[R_ESP] = cpu->insn_esp;
+    /* The arithmetic flags too: an RMW instruction computes them before its write faults. The
+     * other EFLAGS bits are not rolled back: instructions that change them (POPF, IRET, task
+     * switches) check everything before they commit. */
+    cpu->eflags = (cpu->eflags & ~FL_ARITH) | (cpu->insn_eflags & FL_ARITH);
+    cpu->lf = cpu->insn_lf;
     if (cpu->delivering >= 0) {
         vec = combine_exceptions(cpu->delivering, vec);
         if (vec < 0) {
@@ -274,8 +278,7 @@ uint64_t cpu_run(struct cpu *cpu, uint64_t budget)
             cpu->intr_pending(cpu->intr_opaque)) {
             int vec = cpu->intr_ack(cpu->intr_opaque);
             if (vec >= 0) {
-                cpu->insn_eip = cpu->eip;
-                cpu->insn_esp = cpu->regs[R_ESP];
+                cpu_insn_begin(cpu);
                 cpu->delivering = DELIVERING_EXTERNAL;
                 cpu->ext_event = true;
                 cpu_interrupt(cpu, vec, INT_HW, cpu->eip, false, 0);

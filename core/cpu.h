@@ -179,6 +179,11 @@ struct cpu {
     jmp_buf *fault_jmp;
     uint32_t insn_eip;    /* EIP of the instruction being executed */
     uint32_t insn_esp;    /* ESP at its start, restored when it faults */
+    /* EFLAGS and the lazy record at its start: a fault restores the arithmetic flags, which an
+     * RMW instruction has already computed when its write faults (SDM Vol.3 6.5). Same order
+     * as eflags, lf: the JIT copies the 24 bytes in one go. */
+    uint32_t insn_eflags;
+    struct lazy_flags insn_lf;
     int exc_vector;       /* the exception being raised (cpu_raise -> delivery) */
     uint32_t exc_error;
     bool exc_has_error;
@@ -223,6 +228,22 @@ uint64_t cpu_run(struct cpu *cpu, uint64_t budget);
  * --trace-regs writes before each instruction, the JIT's block-entry trace and --stats' final
  * state. */
 void cpu_print_state(FILE *f, struct cpu *cpu);
+
+/* The state a fault returns to (handle_fault in cpu.c): taken when an instruction begins, and
+ * again at points after which a fault belongs to the new state (a task switch's commit point,
+ * each completed iteration of REP CMPS/SCAS, whose flags stay committed: SDM Vol.2 REP). */
+static inline void cpu_commit_flags(struct cpu *cpu)
+{
+    cpu->insn_eflags = cpu->eflags;
+    cpu->insn_lf = cpu->lf;
+}
+
+static inline void cpu_insn_begin(struct cpu *cpu)
+{
+    cpu->insn_eip = cpu->eip;
+    cpu->insn_esp = cpu->regs[R_ESP];
+    cpu_commit_flags(cpu);
+}
 
 /* Full EFLAGS with the lazy arithmetic bits materialised, and its inverse. set_eflags writes
  * every bit given (no privilege filtering: that is POPF's job). */

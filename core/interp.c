@@ -609,6 +609,8 @@ static void op_string(struct cpu *cpu, const struct insn *in)
         /* REPE/REPZ stops when ZF=0, REPNE/REPNZ when ZF=1 (CMPS and SCAS only). */
         if (cmp && flag_zf(cpu) != (in->rep == 0xF3))
             return;
+        if (cmp)
+            cpu_commit_flags(cpu);   /* a fault in the next iteration keeps this one's flags */
     }
 }
 

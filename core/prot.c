@@ -371,8 +371,7 @@ static void task_switch(struct cpu *cpu, uint16_t sel, struct desc *nd, enum ts_
     cpu->eip = neip;
     for (int s = 0; s < 6; s++)
         cpu->seg[s].sel = sels[s];
-    cpu->insn_eip = neip;
-    cpu->insn_esp = cpu->regs[R_ESP];
+    cpu_insn_begin(cpu);
 
     /* LDTR, then the segment registers, checked in the new task's context (#TS). */
     cpu->ldtr.sel = ldt;

@@ -182,12 +182,21 @@ static unsigned size_idx(unsigned size) { return size == 1 ? 0 : size == 2 ? 1 :
 
 /* The interpreter's call for one instruction: the state step() sets up (core/cpu.c), then
  * interp_exec. pending: instructions retired inline since icount was last written. */
+_Static_assert(offsetof(struct cpu, lf) == offsetof(struct cpu, eflags) + 4 &&
+               offsetof(struct cpu, insn_lf) == offsetof(struct cpu, insn_eflags) + 4 &&
+               sizeof(struct lazy_flags) == 20, "emit_helper_call copies eflags+lf as 24 bytes");
+
 static void emit_helper_call(struct em *e, const struct ir_op *o, unsigned pending)
 {
     store_imm32(e, OFF(eip), o->next_eip);
     store_imm32(e, OFF(insn_eip), o->eip);
     b1(e, 0x8B); m_rbx(e, EAX, OFF(regs) + R_ESP * 4);
     store32(e, OFF(insn_esp), EAX);
+    /* cpu_commit_flags: eflags and lf (24 bytes) to insn_eflags and insn_lf, for a fault */
+    for (uint32_t i = 0; i < 24; i += 8) {
+        b1(e, 0x48); b1(e, 0x8B); m_rbx(e, EAX, OFF(eflags) + i);    /* mov rax, [rbx+..] */
+        b1(e, 0x48); b1(e, 0x89); m_rbx(e, EAX, OFF(insn_eflags) + i);
+    }
     add_icount(e, pending);
     mov_rdi_cpu(e);
     b1(e, 0x48); b1(e, 0xBE); b8(e, (uint64_t)(uintptr_t)o->in);  /* mov rsi, in */
@@ -292,16 +301,22 @@ struct ctx {
 
 _Static_assert(sizeof(struct tlb_entry) == 32, "the TLB index is scaled by a shift of 5");
 
-/* The inline access of size bytes at seg:esi (esi is kept): a read leaves the zero-extended
- * value in eax, a write stores edi. Conditions for the fast path, each as the interpreter's
+enum access { A_READ, A_WRITE, A_RMW };
+
+/* The inline access of size bytes at seg:esi: a read leaves the zero-extended value in eax, a
+ * write stores edi (esi is kept for both); A_RMW checks for a write, leaves the host address in
+ * rsi and the value in eax, and the caller stores to [rsi] with emit_rmw_store - no second
+ * probe, and nothing of the instruction is done before the one check that can fail, so the
+ * stub's rerun starts from the state before it (a fault there restores that state). Conditions for the fast path, each as the interpreter's
  * rd_seg/wr_seg decides it (core/access.h): the segment allows the access and is not
  * expand-down, the access lies within its limit, does not cross a page, is aligned at CPL 3
  * (where #AC may apply), and the TLB maps the page to RAM for this access (for writes: already
  * dirty and not holding code). Anything else jumps to the stub st. */
-static void emit_access(struct ctx *c, struct stub *st, int seg, unsigned size, bool write)
+static void emit_access(struct ctx *c, struct stub *st, int seg, unsigned size, enum access mode)
 {
     struct em *e = c->e;
-    unsigned need = SEG_VALID | (write ? SEG_W : SEG_R);
+    bool write = mode != A_READ;
+    unsigned need = SEG_VALID | (mode == A_READ ? SEG_R : mode == A_WRITE ? SEG_W : SEG_R | SEG_W);
     b1(e, 0x8B); m_rbx(e, ECX, OFF(seg[0].rights) + (uint32_t)seg * sizeof(struct seg));   /* mov ecx, rights */
     b1(e, 0x83); b1(e, 0xE1); b1(e, need | SEG_DOWN);           /* and ecx, need|DOWN */
     b1(e, 0x83); b1(e, 0xF9); b1(e, need);                      /* cmp ecx, need */
@@ -342,7 +357,13 @@ static void emit_access(struct ctx *c, struct stub *st, int seg, unsigned size, 
     b1(e, 0x48); b1(e, 0x85); b1(e, 0xC9);                      /* test rcx, rcx */
     uint8_t *j7 = jcc32(e, 0x4);                                /* jz */
     b1(e, 0x25); b4(e, MEM_PAGE_SIZE - 1);                      /* and eax, 0xFFF */
-    if (write) {
+    if (mode == A_RMW) {
+        b1(e, 0x48); b1(e, 0x8D); b1(e, 0x34); b1(e, 0x01);     /* lea rsi, [rcx+rax] */
+        if (size == 1) { b1(e, 0x0F); b1(e, 0xB6); }            /* movzx eax, byte [rsi] */
+        else if (size == 2) { b1(e, 0x0F); b1(e, 0xB7); }       /* movzx eax, word [rsi] */
+        else b1(e, 0x8B);                                       /* mov eax, [rsi] */
+        b1(e, 0x06);
+    } else if (write) {
         if (size == 1) { b1(e, 0x40); b1(e, 0x88); }            /* mov [rcx+rax], dil */
         else if (size == 2) { b1(e, 0x66); b1(e, 0x89); }       /* mov [rcx+rax], di */
         else b1(e, 0x89);                                       /* mov [rcx+rax], edi */
@@ -357,6 +378,15 @@ static void emit_access(struct ctx *c, struct stub *st, int seg, unsigned size, 
     for (int i = 0; i < 7; i++)
         if (js[i] && st->nfrom < sizeof(st->from) / sizeof(st->from[0]))
             st->from[st->nfrom++] = js[i];
+}
+
+/* The write half of an A_RMW access: [rsi] = eax (host flags kept). */
+static void emit_rmw_store(struct em *e, unsigned size)
+{
+    if (size == 1) b1(e, 0x88);                                 /* mov [rsi], al */
+    else if (size == 2) { b1(e, 0x66); b1(e, 0x89); }           /* mov [rsi], ax */
+    else b1(e, 0x89);                                           /* mov [rsi], eax */
+    b1(e, 0x06);
 }
 
 static bool cc_needs_cf(unsigned cc)
@@ -466,7 +496,7 @@ size_t backend_emit(const struct ir_block *b, const uint32_t *gen_ptr, uint8_t *
             break;
         case IR_LOAD: {
             emit_ea(e, o->in);
-            emit_access(c, st, o->in->ea.seg, o->b, false);
+            emit_access(c, st, o->in->ea.seg, o->b, A_READ);
             if (o->alu == 2) {                                  /* movsx eax, al/ax */
                 b1(e, 0x0F); b1(e, o->b == 1 ? 0xBE : 0xBF); b1(e, 0xC0);
             }
@@ -481,12 +511,12 @@ size_t backend_emit(const struct ir_block *b, const uint32_t *gen_ptr, uint8_t *
                 load(e, 7, o->a, o->size);                      /* edi = value */
             else
                 mov_r_imm32(e, 7, o->imm);
-            emit_access(c, st, o->in->ea.seg, o->size, true);
+            emit_access(c, st, o->in->ea.seg, o->size, A_WRITE);
             hf_live = false;
             break;
         case IR_ALU_RM: {
             emit_ea(e, o->in);
-            emit_access(c, st, o->in->ea.seg, o->size, false);
+            emit_access(c, st, o->in->ea.seg, o->size, A_READ);
             b1(e, 0x89); b1(e, 0xC1);                           /* mov ecx, eax: the r/m operand */
             load(e, EAX, o->a, o->size);
             emit_alu(e, o);
@@ -499,18 +529,14 @@ size_t backend_emit(const struct ir_block *b, const uint32_t *gen_ptr, uint8_t *
         case IR_ALU_MR:
         case IR_ALU_MI: {
             emit_ea(e, o->in);
-            emit_access(c, st, o->in->ea.seg, o->size, false);
+            emit_access(c, st, o->in->ea.seg, o->size, alu_writes(o) ? A_RMW : A_READ);
             if (o->kind == IR_ALU_MR)
                 load(e, ECX, o->a, o->size);
             else
                 mov_r_imm32(e, ECX, o->imm);
             emit_alu(e, o);
-            if (alu_writes(o)) {
-                /* The TLB probe of the store changes the host flags: redo the op's after it. */
-                b1(e, 0x89); b1(e, 0xC7);                       /* mov edi, eax */
-                emit_access(c, st, o->in->ea.seg, o->size, true);
-                emit_reflag(e, o);
-            }
+            if (alu_writes(o))
+                emit_rmw_store(e, o->size);
             st->reflag = true;
             hf_live = hf_cf = true;
             break;
@@ -524,7 +550,7 @@ size_t backend_emit(const struct ir_block *b, const uint32_t *gen_ptr, uint8_t *
         case IR_PUSH:
             emit_stack_off(e, o->size, true, ss32);
             load(e, 7, o->a, o->size);                          /* edi = value (before ESP moves) */
-            emit_access(c, st, SEG_SS, o->size, true);
+            emit_access(c, st, SEG_SS, o->size, A_WRITE);
             if (ss32)
                 store32(e, OFF(regs) + R_ESP * 4, 6);           /* esp = esi */
             else
@@ -533,7 +559,7 @@ size_t backend_emit(const struct ir_block *b, const uint32_t *gen_ptr, uint8_t *
             break;
         case IR_POP:
             emit_stack_off(e, o->size, false, ss32);
-            emit_access(c, st, SEG_SS, o->size, false);
+            emit_access(c, st, SEG_SS, o->size, A_READ);
             b1(e, 0x83); b1(e, 0xC6); b1(e, o->size);           /* add esi, size */
             if (ss32)
                 store32(e, OFF(regs) + R_ESP * 4, 6);
