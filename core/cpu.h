@@ -235,7 +235,11 @@ void cpu_print_state(FILE *f, struct cpu *cpu);
 static inline void cpu_commit_flags(struct cpu *cpu)
 {
     cpu->insn_eflags = cpu->eflags;
-    cpu->insn_lf = cpu->lf;
+    cpu->insn_lf.op = cpu->lf.op;
+    cpu->insn_lf.res = cpu->lf.res;
+    cpu->insn_lf.src1 = cpu->lf.src1;
+    cpu->insn_lf.src2 = cpu->lf.src2;
+    cpu->insn_lf.cf_in = cpu->lf.cf_in;
 }
 
 static inline void cpu_insn_begin(struct cpu *cpu)
