@@ -192,10 +192,11 @@ static void emit_helper_call(struct em *e, const struct ir_op *o, unsigned pendi
     store_imm32(e, OFF(insn_eip), o->eip);
     b1(e, 0x8B); m_rbx(e, EAX, OFF(regs) + R_ESP * 4);
     store32(e, OFF(insn_esp), EAX);
-    /* cpu_commit_flags: eflags and lf (24 bytes) to insn_eflags and insn_lf, for a fault */
-    for (uint32_t i = 0; i < 24; i += 8) {
-        b1(e, 0x48); b1(e, 0x8B); m_rbx(e, EAX, OFF(eflags) + i);    /* mov rax, [rbx+..] */
-        b1(e, 0x48); b1(e, 0x89); m_rbx(e, EAX, OFF(insn_eflags) + i);
+    /* cpu_commit_flags: eflags and lf (24 bytes) to insn_eflags and insn_lf, for a fault; in
+     * dwords, as they were stored (a wider load over them would miss store forwarding) */
+    for (uint32_t i = 0; i < 24; i += 4) {
+        b1(e, 0x8B); m_rbx(e, EAX, OFF(eflags) + i);                 /* mov eax, [rbx+..] */
+        store32(e, OFF(insn_eflags) + i, EAX);
     }
     add_icount(e, pending);
     mov_rdi_cpu(e);
