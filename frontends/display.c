@@ -583,7 +583,7 @@ struct display *display_open(struct pc *pc, enum display_kind kind, char *why, s
     d->last_events = d->last_frame = d->last_title = now;
     d->title_icount = pc->m.cpu.icount;
     if (kind == DISPLAY_SDL) {
-        d->sdl = sdl_open("jitpc - interpreter", why, whylen);
+        d->sdl = sdl_open(pc->m.cpu.jit_exec ? "jitpc - JIT" : "jitpc - interpreter", why, whylen);
         if (!d->sdl) {
             free(d);
             return NULL;
@@ -637,7 +637,8 @@ static void update_title(struct display *d, uint64_t now)
     d->title_icount = icount;
     d->last_title = now;
     char t[96];
-    snprintf(t, sizeof(t), "jitpc - %.1f MIPS - interpreter", mips);
+    /* the engine in use: --jit=off, or a host without a JIT backend, runs the interpreter */
+    snprintf(t, sizeof(t), "jitpc - %.1f MIPS - %s", mips, d->pc->m.cpu.jit_exec ? "JIT" : "interpreter");
     sdl_set_title(d->sdl, t);
 }
 

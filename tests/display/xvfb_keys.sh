@@ -59,9 +59,10 @@ echo "window size $(geom)"
 # The window shows the frame: SeaBIOS's banner, grey text on black (the ROM spins below it).
 wait_for "the window shows no text" 10 sh -c '[ "$(python3 "$0" "$1")" -gt 100 ]' "$(dirname "$0")/xbright.py" "$wid"
 echo "window shows text: $(python3 "$(dirname "$0")/xbright.py" "$wid") light pixels (of every 4th)"
-# The title carries the guest's speed, refreshed once a second: "jitpc - 75.2 MIPS - interpreter".
-wait_for "no MIPS figure in the title ($(xdotool getwindowname "$wid"))" 10 \
-    sh -c 'xdotool getwindowname "$0" | grep -Eq "^jitpc - [0-9.]+ MIPS - interpreter"' "$wid"
+# The title carries the guest's speed, refreshed once a second, and the engine in use (the JIT by
+# default): "jitpc - 75.2 MIPS - JIT".
+wait_for "no MIPS figure and engine in the title ($(xdotool getwindowname "$wid"))" 10 \
+    sh -c 'xdotool getwindowname "$0" | grep -Eq "^jitpc - [0-9.]+ MIPS - JIT$"' "$wid"
 echo "title: $(xdotool getwindowname "$wid")"
 xdotool windowfocus --sync "$wid" 2>/dev/null || xdotool windowfocus "$wid"
 sleep 0.2
