@@ -68,6 +68,11 @@ enum lf_op {
     LF_LOGIC8, LF_LOGIC16, LF_LOGIC32,
     LF_INC8, LF_INC16, LF_INC32,
     LF_DEC8, LF_DEC16, LF_DEC32,
+    /* SHL/SAL, SHR, SAR with a masked count of 1-31 (count 0 changes no flag): src1 = the
+     * operand, src2 = the count */
+    LF_SHL8, LF_SHL16, LF_SHL32,
+    LF_SHR8, LF_SHR16, LF_SHR32,
+    LF_SAR8, LF_SAR16, LF_SAR32,
 };
 
 struct lazy_flags {
@@ -211,6 +216,8 @@ struct cpu {
      * called while the debugger, a trace, the instruction hook or TF needs every instruction. */
     uint64_t (*jit_exec)(void *jit, struct cpu *cpu, uint64_t budget);
     void *jit;
+    uint64_t jit_limit;   /* icount the JIT's run may reach (chained blocks check it) */
+    uint32_t jit_from;    /* the block and chain slot the JIT's last block left by */
     struct dcache_entry dcache[DCACHE_SIZE];
 };
 

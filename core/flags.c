@@ -12,13 +12,18 @@ static uint32_t sign_bit(uint32_t op)
     return bits[size_of(op)];
 }
 
+static unsigned bits_of(uint32_t op)
+{
+    return 8u << size_of(op);
+}
+
 static uint32_t mask_of(uint32_t op)
 {
     static const uint32_t masks[3] = {0xFFu, 0xFFFFu, 0xFFFFFFFFu};
     return masks[size_of(op)];
 }
 
-/* The family: ADD, ADC, SUB, SBB, LOGIC, INC, DEC, regardless of size. */
+/* The family: ADD, ADC, SUB, SBB, LOGIC, INC, DEC, SHL, SHR, SAR, regardless of size. */
 static enum lf_op family(uint32_t op)
 {
     return (enum lf_op)(LF_ADD8 + (op - LF_ADD8) / 3 * 3);
@@ -33,6 +38,16 @@ static bool compute_cf(const struct lazy_flags *lf)
     case LF_SUB8: return lf->src1 < lf->src2;
     case LF_SBB8: return a < b + c;
     case LF_INC8: case LF_DEC8: return lf->cf_in;
+    /* the last bit shifted out (SDM Vol.2 SAL/SAR/SHL/SHR); for SHL and SHR with a count at or
+     * above the operand size (8/16-bit) the SDM leaves CF undefined: the bit the shift of the
+     * zero-extended operand gives */
+    case LF_SHL8: return (a << b >> bits_of(lf->op)) & 1;
+    case LF_SHR8: return (a >> (b - 1)) & 1;
+    case LF_SAR8: {
+        unsigned up = 32 - bits_of(lf->op);
+        int32_t sv = (int32_t)(lf->src1 << up) >> up;   /* sign-extended operand */
+        return (sv >> (b - 1)) & 1;                      /* count <= 31 */
+    }
     default: return false;
     }
 }
@@ -45,6 +60,12 @@ static bool compute_of(const struct lazy_flags *lf)
         return ((a ^ r) & (b ^ r)) & sign_bit(lf->op);
     case LF_SUB8: case LF_SBB8: case LF_DEC8:
         return ((a ^ b) & (a ^ r)) & sign_bit(lf->op);
+    /* defined for a count of 1 (SDM Vol.2 SAL...: the sign against CF for SHL, the operand's
+     * sign for SHR, 0 for SAR); for larger counts undefined, and the same rule is kept */
+    case LF_SHL8:
+        return ((r & sign_bit(lf->op)) != 0) != compute_cf(lf);
+    case LF_SHR8:
+        return (a & sign_bit(lf->op)) != 0;
     default:
         return false;
     }
@@ -52,8 +73,9 @@ static bool compute_of(const struct lazy_flags *lf)
 
 static bool compute_af(const struct lazy_flags *lf)
 {
-    /* AF is undefined after AND/OR/XOR/TEST (SDM Vol.2); Intel CPUs clear it. */
-    if (family(lf->op) == LF_LOGIC8)
+    /* AF is undefined after AND/OR/XOR/TEST and the shifts (SDM Vol.2); Intel CPUs clear it. */
+    enum lf_op f = family(lf->op);
+    if (f == LF_LOGIC8 || f == LF_SHL8 || f == LF_SHR8 || f == LF_SAR8)
         return false;
     return (lf->src1 ^ lf->src2 ^ lf->res) & 0x10;
 }

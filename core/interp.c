@@ -259,6 +259,25 @@ static uint32_t shift_rotate(struct cpu *cpu, unsigned op, uint32_t v, unsigned 
     if (count == 0)
         return v;
     v &= m;
+    /* The shifts define all six arithmetic flags (AF as Intel CPUs leave it: clear), so they are
+     * recorded lazily (flags.c); the rotates change CF and OF only. */
+    switch (op) {
+    case 4: /* SHL */
+    case 6: /* SAL (undocumented alias of SHL) */
+        r = (v << count) & m;
+        lf_set(cpu, LF_SHL8, size, r, v, count, 0);
+        return r;
+    case 5: /* SHR */
+        r = v >> count;
+        lf_set(cpu, LF_SHR8, size, r, v, count, 0);
+        return r;
+    case 7: /* SAR */
+        r = (uint32_t)((int32_t)sext(v, size) >> count) & m;
+        lf_set(cpu, LF_SAR8, size, r, v, count, 0);
+        return r;
+    default:
+        break;
+    }
     flags_materialize(cpu);
     bool cf, of;
     switch (op) {
@@ -273,8 +292,7 @@ static uint32_t shift_rotate(struct cpu *cpu, unsigned op, uint32_t v, unsigned 
         set_flag(cpu, FL_CF, r & sign);
         set_flag(cpu, FL_OF, ((r ^ (r << 1)) & sign) != 0);
         return r;
-    case 2: /* RCL: rotate through CF, a (bits+1)-bit rotation */
-    case 3: { /* RCR */
+    default: { /* 2 RCL, 3 RCR: rotate through CF, a (bits+1)-bit rotation */
         unsigned n = count % (bits + 1);
         uint64_t wide = ((uint64_t)(cpu->eflags & FL_CF) << bits) | v;   /* CF:v */
         uint64_t wm = (2ull << bits) - 1;
@@ -294,33 +312,7 @@ static uint32_t shift_rotate(struct cpu *cpu, unsigned op, uint32_t v, unsigned 
         set_flag(cpu, FL_OF, of);
         return r;
     }
-    case 4: /* SHL */
-    case 6: { /* SAL (undocumented alias of SHL) */
-        uint64_t wide = (uint64_t)v << count;
-        r = (uint32_t)wide & m;
-        cf = (wide >> bits) & 1;
-        of = ((r & sign) != 0) != cf;
-        break;
     }
-    case 5: /* SHR */
-        cf = count <= bits ? ((uint64_t)v >> (count - 1)) & 1 : 0;
-        r = (uint32_t)((uint64_t)v >> count);
-        of = (v & sign) != 0;
-        break;
-    default: { /* SAR */
-        int64_t sv = (int32_t)sext(v, size);
-        cf = (sv >> (count - 1 > 63 ? 63 : count - 1)) & 1;
-        r = (uint32_t)(sv >> count) & m;
-        of = false;
-        break;
-    }
-    }
-    flags_set_szp(cpu, r, size);
-    set_flag(cpu, FL_CF, cf);
-    set_flag(cpu, FL_OF, of);
-    /* AF is undefined after shifts; Intel processors clear it. */
-    cpu->eflags &= ~FL_AF;
-    return r;
 }
 
 static void op_group2(struct cpu *cpu, const struct insn *in)

@@ -8,20 +8,35 @@
 #include "core/cpu.h"
 #include "ir.h"
 
-/* Generated code for a block: runs it on cpu, leaves cpu->eip and cpu->icount after the last
- * instruction it retired, and returns 1 when the next block may follow directly (see
- * ir_block.chain), 0 when the run loop must look at the CPU first. Faults longjmp out of it
- * through the interpreter's helpers, with cpu->insn_eip, insn_esp and icount precise. */
+/* Generated code for a block: runs it on cpu (and the blocks chained to it), leaves cpu->eip
+ * and cpu->icount after the last instruction it retired, and returns JIT_STOP when the run loop
+ * must look at the CPU first, JIT_NEXT when the next block may follow directly (see
+ * ir_block.chain), or JIT_SLOT when it left through an unpatched chain slot (below). Faults
+ * longjmp out of it through the interpreter's helpers, with cpu->insn_eip, insn_esp and icount
+ * precise. */
 typedef int (*jit_code_fn)(struct cpu *cpu);
+enum { JIT_STOP = 0, JIT_NEXT = 1, JIT_SLOT = 2 };
 
-struct backend_counts {
+/* Block chaining. A block's direct exits (a branch's target, and the not-taken or fall-through
+ * successor) each end in a jmp rel32, the chain slot, which first leads to a stub that stores
+ * (block id << 1 | slot) in cpu->jit_from and returns JIT_SLOT. The run loop may then point the
+ * slot at the next block's chained entry (backend_patch_slot), which checks what the run loop
+ * would check for it (the instruction budget, cpu->jit_limit, and the CS limit) and either runs
+ * its body or returns JIT_NEXT. */
+struct backend_result {
     unsigned inline_ops, helper_ops;
+    uint32_t slot[2];       /* offsets of the slots' rel32 (0: no such exit) */
+    uint32_t chain_entry;   /* offset of the chained entry */
 };
 
 /* Emits b into buf[0..cap) for execution at the address exec (the executable view of buf).
- * gen_ptr is the page generation counter the block checks after helpers that may write memory.
- * Returns the bytes used, or 0 when cap is too small. */
-size_t backend_emit(const struct ir_block *b, const uint32_t *gen_ptr, uint8_t *buf, size_t cap,
-                    const uint8_t *exec, struct backend_counts *counts);
+ * gen_ptr is the page generation counter the block checks after helpers that may write memory;
+ * id identifies the block in cpu->jit_from. Returns the bytes used, or 0 when cap is too small. */
+size_t backend_emit(const struct ir_block *b, const uint32_t *gen_ptr, uint32_t id, uint8_t *buf,
+                    size_t cap, const uint8_t *exec, struct backend_result *res);
+
+/* Points the chain slot whose rel32 is at rel (writable view; rel_exec the same byte in the
+ * executable view) at target (executable view). */
+void backend_patch_slot(uint8_t *rel, const uint8_t *rel_exec, const uint8_t *target);
 
 #endif

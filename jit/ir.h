@@ -17,6 +17,7 @@ enum ir_kind {
     IR_ALU_RR,      /* reg a = reg a <alu> reg b, lazy flags recorded (alu: enum ir_alu) */
     IR_ALU_RI,      /* reg a = reg a <alu> imm */
     IR_INCDEC,      /* reg a = reg a +/- 1 (alu: IR_INC or IR_DEC), CF kept */
+    IR_SHIFT,       /* reg a = reg a SHL/SHR/SAR imm (alu: ModRM.reg 4, 5 or 7; imm: 1-31) */
     /* Memory forms: the operand is in->ea (ModRM) or the stack; the host code takes the fast
      * path (segment rights and limit, a TLB hit on RAM, no page crossing) inline and runs the
      * whole instruction through interp_exec otherwise, so faults, MMIO, A/D bits and alignment

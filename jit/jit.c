@@ -36,6 +36,9 @@ struct jit_block {
     uint8_t mode;           /* IRM_* (ir.h) */
     bool failed;            /* the interpreter must run the first instruction (at gen) */
     jit_code_fn code;       /* NULL until translated */
+    uint32_t code_off;      /* where code is in the code buffer */
+    uint32_t slot[2];       /* its chain slots and chained entry, offsets from code (backend.h) */
+    uint32_t chain_entry;
 };
 
 struct jit {
@@ -110,14 +113,18 @@ static bool translate(struct jit *j, struct jit_block *blk, const uint8_t *page_
         j->ir.ops[i].in = &in[i];
     j->ir.gen = blk->gen;
     const uint32_t *gen_ptr = &mem->page_gen[(blk->phys & mem->a20_mask) >> MEM_PAGE_SHIFT];
-    struct backend_counts counts = {0, 0};
-    size_t size = backend_emit(&j->ir, gen_ptr, j->code_rw + j->code_used, JIT_CODE_SIZE - j->code_used,
-                               j->code_rx + j->code_used, &counts);
+    struct backend_result counts = {0};
+    size_t size = backend_emit(&j->ir, gen_ptr, (uint32_t)(blk - j->blocks), j->code_rw + j->code_used,
+                               JIT_CODE_SIZE - j->code_used, j->code_rx + j->code_used, &counts);
     if (size == 0) {
         flush(j);
         return false;
     }
     blk->code = (jit_code_fn)(void *)(j->code_rx + j->code_used);
+    blk->code_off = (uint32_t)j->code_used;
+    blk->slot[0] = counts.slot[0];
+    blk->slot[1] = counts.slot[1];
+    blk->chain_entry = counts.chain_entry;
     blk->ninsns = n;
     blk->end_eip = j->ir.end_eip;
     j->code_used = (j->code_used + size + 15) & ~(size_t)15;
@@ -189,6 +196,25 @@ static struct jit_block *find(struct jit *j)
     return translate(j, blk, e->host) ? blk : NULL;
 }
 
+/* Points src's chain slot k at dst, which the run loop found to follow it, when that is what
+ * find() would give every time src leaves by that slot: both in the same linear page (so the
+ * same physical page under any mapping src itself runs under: the page offset fixes the CS
+ * base's low 12 bits), the same mode, and translated for the same page generation (a write to
+ * the page makes both stale together, and stale code is only ever entered through find(), which
+ * refuses it). The budget and the CS limit, which may differ from run to run, the chained entry
+ * checks itself. Not with JITPC_JIT_TRACE, which traces every block entry. */
+static void link_blocks(struct jit *j, struct jit_block *src, unsigned k, struct jit_block *dst)
+{
+    uint32_t base = j->cpu->seg[SEG_CS].base;
+    if (j->trace || !src->code || !src->slot[k] || src->mode != dst->mode || src->gen != dst->gen ||
+        ((base + src->eip) ^ (base + dst->eip)) >= MEM_PAGE_SIZE ||
+        ((src->phys ^ dst->phys) & ~(MEM_PAGE_SIZE - 1)))
+        return;
+    size_t at = src->code_off + src->slot[k];
+    backend_patch_slot(j->code_rw + at, j->code_rx + at, j->code_rx + dst->code_off + dst->chain_entry);
+    j->stats.chains++;
+}
+
 /* cpu->jit_exec: runs translated blocks while they fit in the budget, chaining from one to the
  * next while nothing that the run loop must look at (interrupts, stops, a halt) can have
  * changed. Returns the instructions retired; 0 means the interpreter runs the next one. */
@@ -200,10 +226,16 @@ static uint64_t jit_exec(void *opaque, struct cpu *cpu, uint64_t budget)
      * 6.8.3): the interpreter runs that one. */
     if (cpu->inhibit_irq)
         return 0;
+    cpu->jit_limit = start + budget;
+    int left = JIT_NEXT;
     for (;;) {
+        uint32_t from = cpu->jit_from;
+        uint64_t flushes = j->stats.flushes;
         struct jit_block *blk = find(j);
         if (!blk || blk->ninsns > budget - (cpu->icount - start))
             break;
+        if (left == JIT_SLOT && j->stats.flushes == flushes)
+            link_blocks(j, &j->blocks[from >> 1], from & 1, blk);
         /* What step() resets before each instruction (core/cpu.c). */
         cpu->inhibit_irq = false;
         cpu->ss_shadow = false;
@@ -211,8 +243,8 @@ static uint64_t jit_exec(void *opaque, struct cpu *cpu, uint64_t budget)
         j->stats.blocks_run++;
         if (j->trace)
             cpu_print_state(j->trace, cpu);
-        int chain = blk->code(cpu);
-        if (!chain || cpu->stop != CPU_RUNNING || cpu->halted)
+        left = blk->code(cpu);
+        if (left == JIT_STOP || cpu->stop != CPU_RUNNING || cpu->halted)
             break;
     }
     uint64_t n = cpu->icount - start;

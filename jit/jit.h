@@ -12,7 +12,8 @@
 struct jit;
 
 struct jit_stats {
-    uint64_t blocks_run;        /* block entries */
+    uint64_t blocks_run;        /* blocks entered from the run loop (chained entries not counted) */
+    uint64_t chains;            /* chain slots patched to lead straight to the next block */
     uint64_t insns_run;         /* guest instructions retired inside blocks */
     uint64_t translations;      /* blocks translated (retranslations included) */
     uint64_t invalidations;     /* blocks found stale: their page was written since */

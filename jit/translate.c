@@ -144,6 +144,15 @@ static void lower(struct ir_op *o, const struct insn *in)
         o->size = (uint8_t)wsize(in);
         o->a = 0;
         o->imm = in->imm & mask(o->size);
+    } else if ((op == 0xC0 || op == 0xC1 || op == 0xD0 || op == 0xD1) && in->mod == 3 && in->reg >= 4 &&
+               ((op >= 0xD0 ? 1 : in->imm) & 0x1F) != 0) {
+        /* SHL/SAL, SHR, SAR of a register by a constant; a count that masks to 0 (a no-op that
+         * keeps the flags) stays with the interpreter */
+        o->kind = IR_SHIFT;
+        o->alu = in->reg == 6 ? 4 : in->reg;
+        o->size = (uint8_t)wsize(in);
+        o->a = in->rm;
+        o->imm = (op >= 0xD0 ? 1 : in->imm) & 0x1F;
     } else if (op >= 0x40 && op <= 0x4F) {
         o->kind = IR_INCDEC;
         o->alu = op >= 0x48 ? IR_DEC : IR_INC;

@@ -298,6 +298,7 @@ struct ctx {
     unsigned nstubs;
     uint8_t *exits[IR_MAX_OPS * 8];
     unsigned nexits;
+    uint8_t *slot_at[2];    /* the chain slots' rel32 */
 };
 
 _Static_assert(sizeof(struct tlb_entry) == 32, "the TLB index is scaled by a shift of 5");
@@ -395,6 +396,11 @@ static bool cc_needs_cf(unsigned cc)
     return (cc >> 1) == 1 || (cc >> 1) == 3;   /* B/AE, BE/A */
 }
 
+static bool cc_needs_of(unsigned cc)
+{
+    return (cc >> 1) == 0 || (cc >> 1) == 6 || (cc >> 1) == 7;   /* O/NO, L/GE, LE/G */
+}
+
 /* icount -= n */
 static void sub_icount(struct em *e, unsigned n)
 {
@@ -447,8 +453,24 @@ static void emit_stub(struct ctx *c, struct stub *st)
     patch_to(e, at, st->cont);
 }
 
-size_t backend_emit(const struct ir_block *b, const uint32_t *gen_ptr, uint8_t *buf, size_t cap,
-                    const uint8_t *exec, struct backend_counts *counts)
+void backend_patch_slot(uint8_t *rel, const uint8_t *rel_exec, const uint8_t *target)
+{
+    int32_t d = (int32_t)(target - (rel_exec + 4));
+    memcpy(rel, &d, 4);
+}
+
+/* A direct exit (eip and icount already stored): jmp rel32 through chain slot k, which leads to
+ * its stub until the run loop patches it (backend.h). */
+static void chain_exit(struct ctx *c, unsigned k)
+{
+    struct em *e = c->e;
+    b1(e, 0xE9);
+    c->slot_at[k] = e->p;
+    b4(e, 0);
+}
+
+size_t backend_emit(const struct ir_block *b, const uint32_t *gen_ptr, uint32_t id, uint8_t *buf,
+                    size_t cap, const uint8_t *exec, struct backend_result *res)
 {
     (void)exec;
     struct em em = {buf, buf + cap, false}, *e = &em;
@@ -459,14 +481,25 @@ size_t backend_emit(const struct ir_block *b, const uint32_t *gen_ptr, uint8_t *
     c->gen_ptr = gen_ptr;
     c->nstubs = 0;
     c->nexits = 0;
+    c->slot_at[0] = c->slot_at[1] = NULL;
     unsigned pending = 0;         /* instructions retired since icount was written */
-    bool hf_live = false;         /* host OF SF ZF PF equal the guest's */
+    bool hf_live = false;         /* host SF ZF PF equal the guest's */
     bool hf_cf = false;           /* ... and CF too */
+    bool hf_of = false;           /* ... and OF too */
     bool terminated = false;
     bool ss32 = b->mode & IRM_SS32;
 
     b1(e, 0x53);                                                /* push rbx */
     b1(e, 0x48); b1(e, 0x89); b1(e, 0xFB);                      /* mov rbx, rdi */
+    /* The chained entry: what jit_exec checks before it runs a block (jit/jit.c), done here for
+     * a block entered from another one's chain slot. */
+    uint8_t *chain_entry = e->p;
+    b1(e, 0x48); b1(e, 0x8B); m_rbx(e, EAX, OFF(icount));       /* mov rax, [icount] */
+    b1(e, 0x48); b1(e, 0x05); b4(e, b->n);                      /* add rax, ninsns */
+    b1(e, 0x48); b1(e, 0x3B); m_rbx(e, EAX, OFF(jit_limit));    /* cmp rax, [jit_limit] */
+    uint8_t *over_budget = jcc32(e, 0x7);                       /* ja */
+    b1(e, 0x81); m_rbx(e, 7, OFF(seg[SEG_CS].limit)); b4(e, b->end_eip - 1);   /* cmp limit, end-1 */
+    uint8_t *over_limit = jcc32(e, 0x2);                        /* jb */
 
     for (unsigned i = 0; i < b->n && !terminated && !e->full; i++) {
         const struct ir_op *o = &b->ops[i];
@@ -493,7 +526,7 @@ size_t backend_emit(const struct ir_block *b, const uint32_t *gen_ptr, uint8_t *
             emit_alu(e, o);
             if (alu_writes(o))
                 store(e, o->a, EAX, o->size);
-            hf_live = hf_cf = true;
+            hf_live = hf_cf = hf_of = true;
             break;
         case IR_LOAD: {
             emit_ea(e, o->in);
@@ -524,7 +557,7 @@ size_t backend_emit(const struct ir_block *b, const uint32_t *gen_ptr, uint8_t *
             if (alu_writes(o))
                 store(e, o->a, EAX, o->size);
             st->reflag = true;
-            hf_live = hf_cf = true;
+            hf_live = hf_cf = hf_of = true;
             break;
         }
         case IR_ALU_MR:
@@ -539,7 +572,7 @@ size_t backend_emit(const struct ir_block *b, const uint32_t *gen_ptr, uint8_t *
             if (alu_writes(o))
                 emit_rmw_store(e, o->size);
             st->reflag = true;
-            hf_live = hf_cf = true;
+            hf_live = hf_cf = hf_of = true;
             break;
         }
         case IR_LEA:
@@ -593,15 +626,37 @@ size_t backend_emit(const struct ir_block *b, const uint32_t *gen_ptr, uint8_t *
             store32(e, OFF(lf.cf_in), ECX);
             store_imm32(e, OFF(lf.op), lf_family(o->alu) + size_idx(sz));
             store(e, o->a, EAX, sz);
-            hf_live = true;
+            hf_live = hf_of = true;
             hf_cf = cf_from_host;   /* the host's INC/DEC keeps the host CF, which was the guest's */
+            break;
+        }
+        case IR_SHIFT: {
+            /* The host's shift gives the guest's result (the count is below 32); the lazy record
+             * gives the flags (core/flags.c). The host's CF, SF, ZF and PF are the guest's for a
+             * count below the operand size, its OF for a count of 1 only (SDM Vol.2 SAL...). */
+            unsigned sz = o->size, bits = sz * 8;
+            load(e, EAX, o->a, sz);
+            b1(e, 0x89); b1(e, 0xC2);                           /* mov edx, eax */
+            if (sz == 2)
+                b1(e, 0x66);
+            b1(e, sz == 1 ? 0xC0 : 0xC1);
+            b1(e, 0xC0 | (o->alu << 3));                        /* shl/shr/sar eax, imm8 */
+            b1(e, o->imm);
+            store32(e, OFF(lf.res), EAX);
+            store32(e, OFF(lf.src1), EDX);
+            store_imm32(e, OFF(lf.src2), o->imm);
+            unsigned fam = o->alu == 4 ? LF_SHL8 : o->alu == 5 ? LF_SHR8 : LF_SAR8;
+            store_imm32(e, OFF(lf.op), fam + size_idx(sz));
+            store(e, o->a, EAX, sz);
+            hf_live = hf_cf = o->imm < bits;
+            hf_of = o->imm == 1;
             break;
         }
         case IR_JCC:
         case IR_JMP: {
             uint8_t *taken = NULL;
             if (o->kind == IR_JCC) {
-                if (hf_live && (!cc_needs_cf(o->alu) || hf_cf)) {
+                if (hf_live && (!cc_needs_cf(o->alu) || hf_cf) && (!cc_needs_of(o->alu) || hf_of)) {
                     taken = jcc32(e, o->alu);
                 } else {
                     mov_rdi_cpu(e);
@@ -613,7 +668,7 @@ size_t backend_emit(const struct ir_block *b, const uint32_t *gen_ptr, uint8_t *
                 /* not taken */
                 store_imm32(e, OFF(eip), o->next_eip);
                 add_icount(e, pending + 1);
-                leave_block(e, 1);
+                chain_exit(c, 1);
                 patch_here(e, taken);
             }
             /* Taken: jump_near's CS limit check (SDM Vol.2 Jcc/JMP: #GP(0) beyond the limit);
@@ -622,11 +677,11 @@ size_t backend_emit(const struct ir_block *b, const uint32_t *gen_ptr, uint8_t *
             uint8_t *gp = jcc32(e, 0x2);                        /* jb */
             store_imm32(e, OFF(eip), o->target);
             add_icount(e, pending + 1);
-            leave_block(e, 1);
+            chain_exit(c, 0);
             patch_here(e, gp);
             emit_helper_call(e, o, pending);
             add_icount(e, 1);
-            leave_block(e, 0);
+            leave_block(e, JIT_STOP);
             terminated = true;
             break;
         }
@@ -634,10 +689,10 @@ size_t backend_emit(const struct ir_block *b, const uint32_t *gen_ptr, uint8_t *
             emit_helper_call(e, o, pending);
             add_icount(e, 1);
             pending = 0;
-            hf_live = hf_cf = false;
-            counts->helper_ops++;
+            hf_live = hf_cf = hf_of = false;
+            res->helper_ops++;
             if (o->flags & IRF_END) {
-                leave_block(e, b->chain);
+                leave_block(e, b->chain ? JIT_NEXT : JIT_STOP);
                 terminated = true;
                 break;
             }
@@ -658,7 +713,7 @@ size_t backend_emit(const struct ir_block *b, const uint32_t *gen_ptr, uint8_t *
             st->cont = e->p;
         if (o->kind != IR_HELPER) {
             pending++;
-            counts->inline_ops++;
+            res->inline_ops++;
         }
     }
     if (!terminated) {
@@ -666,15 +721,33 @@ size_t backend_emit(const struct ir_block *b, const uint32_t *gen_ptr, uint8_t *
          * must fetch itself: continue at the next instruction. */
         store_imm32(e, OFF(eip), b->end_eip);
         add_icount(e, pending);
-        leave_block(e, b->chain);
+        if (b->chain)
+            chain_exit(c, 1);
+        else
+            leave_block(e, JIT_STOP);
     }
     for (unsigned i = 0; i < c->nstubs && !e->full; i++)
         emit_stub(c, &c->stubs[i]);
     /* Leaving after a helper that stopped the CPU, wrote this block's page or raised FERR#:
      * eip and icount are already those after the helper's instruction. */
     uint8_t *exit_stub = e->p;
-    leave_block(e, 0);
+    leave_block(e, JIT_STOP);
     for (unsigned i = 0; i < c->nexits; i++)
         patch_to(e, c->exits[i], exit_stub);
+    /* A chained entry over the budget or the CS limit: back to the run loop, which decides. */
+    patch_here(e, over_budget);
+    patch_here(e, over_limit);
+    leave_block(e, JIT_NEXT);
+    *res = (struct backend_result){res->inline_ops, res->helper_ops, {0, 0},
+                                   (uint32_t)(chain_entry - buf)};
+    for (unsigned k = 0; k < 2; k++) {
+        if (!c->slot_at[k])
+            continue;
+        /* the slot's stub: which block and slot, for the run loop to patch */
+        patch_here(e, c->slot_at[k]);
+        store_imm32(e, OFF(jit_from), id << 1 | k);
+        leave_block(e, JIT_SLOT);
+        res->slot[k] = (uint32_t)(c->slot_at[k] - buf);
+    }
     return e->full ? 0 : (size_t)(e->p - buf);
 }
