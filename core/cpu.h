@@ -73,6 +73,9 @@ enum lf_op {
     LF_SHL8, LF_SHL16, LF_SHL32,
     LF_SHR8, LF_SHR16, LF_SHR32,
     LF_SAR8, LF_SAR16, LF_SAR32,
+    /* MUL and IMUL: res = the low half (the destination's size), cf_in = the upper half is
+     * significant (CF = OF = it; SF ZF PF from res) */
+    LF_MUL8, LF_MUL16, LF_MUL32,
 };
 
 struct lazy_flags {

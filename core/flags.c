@@ -23,7 +23,7 @@ static uint32_t mask_of(uint32_t op)
     return masks[size_of(op)];
 }
 
-/* The family: ADD, ADC, SUB, SBB, LOGIC, INC, DEC, SHL, SHR, SAR, regardless of size. */
+/* The family: ADD, ADC, SUB, SBB, LOGIC, INC, DEC, SHL, SHR, SAR, MUL, regardless of size. */
 static enum lf_op family(uint32_t op)
 {
     return (enum lf_op)(LF_ADD8 + (op - LF_ADD8) / 3 * 3);
@@ -37,7 +37,7 @@ static bool compute_cf(const struct lazy_flags *lf)
     case LF_ADC8: return a + b + c > mask_of(lf->op);
     case LF_SUB8: return lf->src1 < lf->src2;
     case LF_SBB8: return a < b + c;
-    case LF_INC8: case LF_DEC8: return lf->cf_in;
+    case LF_INC8: case LF_DEC8: case LF_MUL8: return lf->cf_in;
     /* the last bit shifted out (SDM Vol.2 SAL/SAR/SHL/SHR); for SHL and SHR with a count at or
      * above the operand size (8/16-bit) the SDM leaves CF undefined: the bit the shift of the
      * zero-extended operand gives */
@@ -66,6 +66,8 @@ static bool compute_of(const struct lazy_flags *lf)
         return ((r & sign_bit(lf->op)) != 0) != compute_cf(lf);
     case LF_SHR8:
         return (a & sign_bit(lf->op)) != 0;
+    case LF_MUL8:
+        return lf->cf_in;
     default:
         return false;
     }
@@ -73,9 +75,10 @@ static bool compute_of(const struct lazy_flags *lf)
 
 static bool compute_af(const struct lazy_flags *lf)
 {
-    /* AF is undefined after AND/OR/XOR/TEST and the shifts (SDM Vol.2); Intel CPUs clear it. */
+    /* AF is undefined after AND/OR/XOR/TEST, the shifts and MUL/IMUL (SDM Vol.2); Intel CPUs
+     * clear it. */
     enum lf_op f = family(lf->op);
-    if (f == LF_LOGIC8 || f == LF_SHL8 || f == LF_SHR8 || f == LF_SAR8)
+    if (f == LF_LOGIC8 || f == LF_SHL8 || f == LF_SHR8 || f == LF_SAR8 || f == LF_MUL8)
         return false;
     return (lf->src1 ^ lf->src2 ^ lf->res) & 0x10;
 }

@@ -365,11 +365,9 @@ static void op_shld_shrd(struct cpu *cpu, const struct insn *in)
 
 static void set_mul_flags(struct cpu *cpu, uint32_t low, unsigned size, bool overflow)
 {
-    /* CF = OF = the upper half is significant; SF ZF AF PF are undefined (set from the low half). */
-    flags_set_szp(cpu, low, size);
-    set_flag(cpu, FL_CF, overflow);
-    set_flag(cpu, FL_OF, overflow);
-    cpu->eflags &= ~FL_AF;
+    /* CF = OF = the upper half is significant; SF ZF AF PF are undefined (set from the low half,
+     * AF clear): recorded lazily (flags.c LF_MUL). */
+    lf_set(cpu, LF_MUL8, size, low, 0, 0, overflow);
 }
 
 static void op_group3(struct cpu *cpu, const struct insn *in)

@@ -18,6 +18,11 @@ enum ir_kind {
     IR_ALU_RI,      /* reg a = reg a <alu> imm */
     IR_INCDEC,      /* reg a = reg a +/- 1 (alu: IR_INC or IR_DEC), CF kept */
     IR_SHIFT,       /* reg a = reg a SHL/SHR/SAR imm (alu: ModRM.reg 4, 5 or 7; imm: 1-31) */
+    IR_MOVX,        /* reg a (size) = reg b (srcsize 1 or 2), alu: 1 zero-, 2 sign-extend */
+    IR_NOP,         /* nothing (NOP, PAUSE) */
+    IR_IMUL,        /* reg a = reg a * reg b, or (alu = 1) reg b * imm; size 2 or 4; LF_MUL */
+    IR_SETCC,       /* reg a (8-bit) = condition alu */
+    IR_CMOV,        /* if condition alu: reg a = reg b (size 2 or 4) */
     /* Memory forms: the operand is in->ea (ModRM) or the stack; the host code takes the fast
      * path (segment rights and limit, a TLB hit on RAM, no page crossing) inline and runs the
      * whole instruction through interp_exec otherwise, so faults, MMIO, A/D bits and alignment
@@ -32,6 +37,7 @@ enum ir_kind {
     IR_LEA,         /* reg a = effective offset (no access) */
     IR_PUSH,        /* push reg a (size) */
     IR_POP,         /* pop reg a (size) */
+    IR_IMUL_M,      /* reg a = reg a * [m], or (alu = 1) [m] * imm; size 2 or 4 */
     IR_JCC,         /* terminator: if cc then target else next_eip */
     IR_JMP,         /* terminator: eip = target */
 };
@@ -48,6 +54,7 @@ struct ir_op {
     uint8_t kind;       /* enum ir_kind */
     uint8_t size;       /* operand size in bytes */
     uint8_t a, b;       /* register operands */
+    uint8_t srcsize;    /* IR_MOVX: the source register's size (1 or 2) */
     uint8_t alu;        /* enum ir_alu, or the condition code for IR_JCC */
     uint8_t flags;      /* IRF_* */
     uint32_t imm;       /* immediate, already sign-extended to size */

@@ -96,7 +96,8 @@ static bool translate(struct jit *j, struct jit_block *blk, const uint8_t *page_
      * written through cached TLB pointers, so every write to it reaches the generation check. */
     if (!mem_is_code(mem, blk->phys))
         tlb_protect_code(cpu, blk->phys & ~(MEM_PAGE_SIZE - 1));
-    unsigned n = jit_translate(&j->ir, j->scratch, mem, page_host, blk->phys, blk->eip, blk->mode, cs->limit, j->helpers_only);
+    unsigned n = jit_translate(&j->ir, j->scratch, mem, page_host, blk->phys, blk->eip, blk->mode, cs->limit,
+                               cpu->model->features, j->helpers_only);
     blk->gen = mem_page_gen(mem, blk->phys);
     if (n == 0) {
         blk->failed = true;

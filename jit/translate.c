@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "core/cpu.h"
+#include "core/cpumodel.h"
 #include "core/mem.h"
 
 static uint32_t sext8(uint32_t v) { return (uint32_t)(int32_t)(int8_t)v; }
@@ -97,8 +98,9 @@ static uint32_t branch_target(const struct insn *in, uint32_t next, uint32_t rel
 
 static uint32_t mask(unsigned size) { return size == 4 ? 0xFFFFFFFFu : (1u << (8 * size)) - 1; }
 
-/* Lowers one instruction; IR_HELPER unless it is one of the inline forms. */
-static void lower(struct ir_op *o, const struct insn *in)
+/* Lowers one instruction; IR_HELPER unless it is one of the inline forms. features: the CPU
+ * model's CPUID.01H:EDX (CMOV is #UD without its bit: the interpreter raises that). */
+static void lower(struct ir_op *o, const struct insn *in, uint32_t features)
 {
     unsigned op = in->op;
     o->kind = IR_HELPER;
@@ -114,19 +116,19 @@ static void lower(struct ir_op *o, const struct insn *in)
         o->size = (uint8_t)(op < 0xB8 ? 1 : osize(in));
         o->a = op & 7;
         o->imm = in->imm & mask(o->size);
-    } else if (op < 0x40 && (op & 7) < 4 && in->mod == 3 && ((op >> 3) & 7) != IR_ADC && ((op >> 3) & 7) != IR_SBB) {
+    } else if (op < 0x40 && (op & 7) < 4 && in->mod == 3) {
         o->kind = IR_ALU_RR;
         o->alu = (op >> 3) & 7;
         o->size = (uint8_t)wsize(in);
         o->a = (op & 2) ? in->reg : in->rm;
         o->b = (op & 2) ? in->rm : in->reg;
-    } else if (op < 0x40 && ((op & 7) == 4 || (op & 7) == 5) && ((op >> 3) & 7) != IR_ADC && ((op >> 3) & 7) != IR_SBB) {
+    } else if (op < 0x40 && ((op & 7) == 4 || (op & 7) == 5)) {
         o->kind = IR_ALU_RI;
         o->alu = (op >> 3) & 7;
         o->size = (uint8_t)wsize(in);
         o->a = 0;
         o->imm = in->imm & mask(o->size);
-    } else if (op >= 0x80 && op <= 0x83 && in->mod == 3 && in->reg != IR_ADC && in->reg != IR_SBB) {
+    } else if (op >= 0x80 && op <= 0x83 && in->mod == 3) {
         o->kind = IR_ALU_RI;
         o->alu = in->reg;
         o->size = (uint8_t)(op == 0x81 || op == 0x83 ? osize(in) : 1);
@@ -153,6 +155,34 @@ static void lower(struct ir_op *o, const struct insn *in)
         o->size = (uint8_t)wsize(in);
         o->a = in->rm;
         o->imm = (op >= 0xD0 ? 1 : in->imm) & 0x1F;
+    } else if ((op == OP_0F + 0xB6 || op == OP_0F + 0xB7 || op == OP_0F + 0xBE || op == OP_0F + 0xBF) &&
+               in->mod == 3) {
+        o->kind = IR_MOVX;
+        o->size = (uint8_t)osize(in);
+        o->srcsize = (op & 1) ? 2 : 1;
+        o->alu = (op & 0xFF) >= 0xBE ? 2 : 1;
+        o->a = in->reg;
+        o->b = in->rm;
+    } else if (op == 0x90) {
+        o->kind = IR_NOP;
+    } else if (op == OP_0F + 0xAF || op == 0x69 || op == 0x6B) {
+        o->kind = in->mod == 3 ? IR_IMUL : IR_IMUL_M;
+        o->size = (uint8_t)osize(in);
+        o->a = in->reg;
+        o->b = in->rm;
+        o->alu = op != OP_0F + 0xAF;
+        o->imm = (op == 0x6B ? sext8(in->imm) : in->imm) & mask(o->size);
+    } else if (op >= OP_0F + 0x90 && op <= OP_0F + 0x9F && in->mod == 3) {
+        o->kind = IR_SETCC;
+        o->alu = op & 0xF;
+        o->size = 1;
+        o->a = in->rm;
+    } else if (op >= OP_0F + 0x40 && op <= OP_0F + 0x4F && in->mod == 3 && (features & CPUID_CMOV)) {
+        o->kind = IR_CMOV;
+        o->alu = op & 0xF;
+        o->size = (uint8_t)osize(in);
+        o->a = in->reg;
+        o->b = in->rm;
     } else if (op >= 0x40 && op <= 0x4F) {
         o->kind = IR_INCDEC;
         o->alu = op >= 0x48 ? IR_DEC : IR_INC;
@@ -177,7 +207,7 @@ static void lower(struct ir_op *o, const struct insn *in)
         o->kind = IR_STORE_I;
         o->size = (uint8_t)wsize(in);
         o->imm = in->imm & mask(o->size);
-    } else if (op < 0x40 && (op & 7) < 4 && in->mod != 3 && ((op >> 3) & 7) != IR_ADC && ((op >> 3) & 7) != IR_SBB) {
+    } else if (op < 0x40 && (op & 7) < 4 && in->mod != 3) {
         o->kind = (op & 2) ? IR_ALU_RM : IR_ALU_MR;
         o->alu = (op >> 3) & 7;
         o->size = (uint8_t)wsize(in);
@@ -187,7 +217,7 @@ static void lower(struct ir_op *o, const struct insn *in)
         o->alu = IR_TEST;
         o->size = (uint8_t)wsize(in);
         o->a = in->reg;
-    } else if (op >= 0x80 && op <= 0x83 && in->mod != 3 && in->reg != IR_ADC && in->reg != IR_SBB) {
+    } else if (op >= 0x80 && op <= 0x83 && in->mod != 3) {
         o->kind = IR_ALU_MI;
         o->alu = in->reg;
         o->size = (uint8_t)(op == 0x81 || op == 0x83 ? osize(in) : 1);
@@ -222,7 +252,7 @@ static void lower(struct ir_op *o, const struct insn *in)
 }
 
 unsigned jit_translate(struct ir_block *b, struct insn *insns, struct mem *mem, const uint8_t *page, uint32_t phys,
-                       uint32_t eip, unsigned mode, uint32_t cs_limit, bool helpers_only)
+                       uint32_t eip, unsigned mode, uint32_t cs_limit, uint32_t features, bool helpers_only)
 {
     bool code32 = mode & IRM_CODE32;
     uint32_t off = phys & (MEM_PAGE_SIZE - 1);
@@ -245,7 +275,7 @@ unsigned jit_translate(struct ir_block *b, struct insn *insns, struct mem *mem, 
         o->next_eip = eip + in->len;
         o->in = in;
         mem_mark_code(mem, (phys & ~(MEM_PAGE_SIZE - 1)) + off, in->len);
-        lower(o, in);
+        lower(o, in, features);
         if (helpers_only && o->kind != IR_JCC && o->kind != IR_JMP)
             o->kind = IR_HELPER;
         bool ends = o->kind == IR_JCC || o->kind == IR_JMP || !continues(in);

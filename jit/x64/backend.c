@@ -207,7 +207,7 @@ static void emit_helper_call(struct em *e, const struct ir_op *o, unsigned pendi
 static const uint8_t alu_rm_r[9][2] = {
     /* 8-bit, 16/32-bit "op r/m, r" opcodes */
     [IR_ADD] = {0x00, 0x01}, [IR_OR] = {0x08, 0x09}, [IR_AND] = {0x20, 0x21}, [IR_SUB] = {0x28, 0x29},
-    [IR_XOR] = {0x30, 0x31},
+    [IR_XOR] = {0x30, 0x31}, [IR_ADC] = {0x10, 0x11}, [IR_SBB] = {0x18, 0x19},
     /* CMP and TEST record their result in the lazy flags (flags.c computes ZF/SF/PF from it):
      * the host runs SUB and AND, whose flags are the same, and the result is not written back. */
     [IR_CMP] = {0x28, 0x29}, [IR_TEST] = {0x20, 0x21},
@@ -217,6 +217,8 @@ static unsigned lf_family(unsigned alu)
 {
     switch (alu) {
     case IR_ADD: return LF_ADD8;
+    case IR_ADC: return LF_ADC8;
+    case IR_SBB: return LF_SBB8;
     case IR_SUB: case IR_CMP: return LF_SUB8;
     case IR_INC: return LF_INC8;
     case IR_DEC: return LF_DEC8;
@@ -227,10 +229,33 @@ static unsigned lf_family(unsigned alu)
 /* eax = eax <alu> ecx at the guest size, host flags set, lazy record stored; edx = the first
  * operand. The result is not written anywhere: the callers write it back (register or memory)
  * unless the operation is CMP or TEST. */
+static bool alu_uses_cf(const struct ir_op *o)
+{
+    return o->alu == IR_ADC || o->alu == IR_SBB;
+}
+
+/* edi = the guest's CF (0 or 1), for ADC and SBB: from the host's CF when it is the guest's,
+ * else from the lazy record. First in the op: the call clobbers the scratch registers. */
+static void emit_get_cf(struct em *e, bool from_host)
+{
+    if (from_host) {
+        b1(e, 0x40); b1(e, 0x0F); b1(e, 0x92); b1(e, 0xC7);     /* setc dil */
+        b1(e, 0x40); b1(e, 0x0F); b1(e, 0xB6); b1(e, 0xFF);     /* movzx edi, dil */
+    } else {
+        mov_rdi_cpu(e);
+        call_abs(e, (const void *)flag_cf);
+        b1(e, 0x0F); b1(e, 0xB6); b1(e, 0xF8);                  /* movzx edi, al */
+    }
+}
+
+/* ... and ADC/SBB take the carry-in from edi (emit_get_cf). */
 static void emit_alu(struct em *e, const struct ir_op *o)
 {
     unsigned s = o->size;
     b1(e, 0x89); b1(e, 0xC2);                                   /* mov edx, eax */
+    if (alu_uses_cf(o)) {
+        b1(e, 0x0F); b1(e, 0xBA); b1(e, 0xE7); b1(e, 0);        /* bt edi, 0: CF = carry-in */
+    }
     if (s == 2)
         b1(e, 0x66);
     b1(e, alu_rm_r[o->alu][s != 1]);
@@ -238,6 +263,8 @@ static void emit_alu(struct em *e, const struct ir_op *o)
     store32(e, OFF(lf.res), EAX);
     store32(e, OFF(lf.src1), EDX);
     store32(e, OFF(lf.src2), ECX);
+    if (alu_uses_cf(o))
+        store32(e, OFF(lf.cf_in), 7);
     store_imm32(e, OFF(lf.op), lf_family(o->alu) + size_idx(s));
 }
 
@@ -415,12 +442,16 @@ static void sub_icount(struct em *e, unsigned n)
 static void emit_reflag(struct em *e, const struct ir_op *o)
 {
     unsigned s = o->size;
-    if (o->alu == IR_ADD || o->alu == IR_SUB || o->alu == IR_CMP) {
+    if (o->alu == IR_ADD || o->alu == IR_SUB || o->alu == IR_CMP || alu_uses_cf(o)) {
         b1(e, 0x8B); m_rbx(e, EAX, OFF(lf.src1));
         b1(e, 0x8B); m_rbx(e, ECX, OFF(lf.src2));
+        if (alu_uses_cf(o)) {
+            b1(e, 0x8B); m_rbx(e, EDX, OFF(lf.cf_in));
+            b1(e, 0x0F); b1(e, 0xBA); b1(e, 0xE2); b1(e, 0);    /* bt edx, 0 */
+        }
         if (s == 2)
             b1(e, 0x66);
-        b1(e, o->alu == IR_ADD ? (s == 1 ? 0x00 : 0x01) : (s == 1 ? 0x28 : 0x29));
+        b1(e, alu_rm_r[o->alu == IR_CMP ? IR_SUB : o->alu][s != 1]);
         b1(e, 0xC8);
     } else {
         b1(e, 0x8B); m_rbx(e, EAX, OFF(lf.res));
@@ -504,7 +535,7 @@ size_t backend_emit(const struct ir_block *b, const uint32_t *gen_ptr, uint32_t 
     for (unsigned i = 0; i < b->n && !terminated && !e->full; i++) {
         const struct ir_op *o = &b->ops[i];
         struct stub *st = NULL;
-        if (o->kind >= IR_LOAD && o->kind <= IR_POP && o->kind != IR_LEA) {
+        if (o->kind >= IR_LOAD && o->kind <= IR_IMUL_M && o->kind != IR_LEA) {
             st = &c->stubs[c->nstubs++];
             *st = (struct stub){.o = o, .pending = pending};
         }
@@ -518,6 +549,8 @@ size_t backend_emit(const struct ir_block *b, const uint32_t *gen_ptr, uint32_t 
             break;
         case IR_ALU_RR:
         case IR_ALU_RI:
+            if (alu_uses_cf(o))
+                emit_get_cf(e, hf_live && hf_cf);
             load(e, EAX, o->a, o->size);
             if (o->kind == IR_ALU_RR)
                 load(e, ECX, o->b, o->size);
@@ -549,6 +582,8 @@ size_t backend_emit(const struct ir_block *b, const uint32_t *gen_ptr, uint32_t 
             hf_live = false;
             break;
         case IR_ALU_RM: {
+            if (alu_uses_cf(o))
+                emit_get_cf(e, hf_live && hf_cf);
             emit_ea(e, o->in);
             emit_access(c, st, o->in->ea.seg, o->size, A_READ);
             b1(e, 0x89); b1(e, 0xC1);                           /* mov ecx, eax: the r/m operand */
@@ -562,6 +597,8 @@ size_t backend_emit(const struct ir_block *b, const uint32_t *gen_ptr, uint32_t 
         }
         case IR_ALU_MR:
         case IR_ALU_MI: {
+            if (alu_uses_cf(o))
+                emit_get_cf(e, hf_live && hf_cf);
             emit_ea(e, o->in);
             emit_access(c, st, o->in->ea.seg, o->size, alu_writes(o) ? A_RMW : A_READ);
             if (o->kind == IR_ALU_MR)
@@ -650,6 +687,73 @@ size_t backend_emit(const struct ir_block *b, const uint32_t *gen_ptr, uint32_t 
             store(e, o->a, EAX, sz);
             hf_live = hf_cf = o->imm < bits;
             hf_of = o->imm == 1;
+            break;
+        }
+        case IR_MOVX:
+            load(e, EAX, o->b, o->srcsize);                     /* zero-extended */
+            if (o->alu == 2) {
+                b1(e, 0x0F); b1(e, o->srcsize == 1 ? 0xBE : 0xBF); b1(e, 0xC0);   /* movsx eax, al/ax */
+            }
+            store(e, o->a, EAX, o->size);
+            break;
+        case IR_NOP:
+            break;
+        case IR_IMUL:
+        case IR_IMUL_M: {
+            /* The host's IMUL r, r/m gives the low half and CF = OF = the guest's (the product
+             * does not fit); its SF ZF PF are undefined, so the host flags are not the guest's
+             * after it (the lazy record, LF_MUL, is). */
+            if (o->kind == IR_IMUL_M) {
+                emit_ea(e, o->in);
+                emit_access(c, st, o->in->ea.seg, o->size, A_READ);
+                b1(e, 0x89); b1(e, 0xC1);                       /* mov ecx, eax: the source */
+            } else {
+                load(e, ECX, o->b, o->size);
+            }
+            if (o->alu) {
+                b1(e, 0x89); b1(e, 0xC8);                       /* mov eax, ecx */
+                mov_r_imm32(e, ECX, o->imm);
+            } else {
+                load(e, EAX, o->a, o->size);
+            }
+            if (o->size == 2)
+                b1(e, 0x66);
+            b1(e, 0x0F); b1(e, 0xAF); b1(e, 0xC1);              /* imul eax, ecx */
+            b1(e, 0x0F); b1(e, 0x90); b1(e, 0xC2);              /* seto dl */
+            b1(e, 0x0F); b1(e, 0xB6); b1(e, 0xD2);              /* movzx edx, dl */
+            store32(e, OFF(lf.res), EAX);
+            store_imm32(e, OFF(lf.src1), 0);
+            store_imm32(e, OFF(lf.src2), 0);
+            store32(e, OFF(lf.cf_in), EDX);
+            store_imm32(e, OFF(lf.op), LF_MUL8 + size_idx(o->size));
+            store(e, o->a, EAX, o->size);
+            hf_live = hf_cf = hf_of = false;
+            break;
+        }
+        case IR_SETCC:
+        case IR_CMOV: {
+            bool host = hf_live && (!cc_needs_cf(o->alu) || hf_cf) && (!cc_needs_of(o->alu) || hf_of);
+            unsigned cc = o->alu;
+            if (!host) {
+                mov_rdi_cpu(e);
+                b1(e, 0xBE); b4(e, o->alu);                     /* mov esi, cc */
+                call_abs(e, (const void *)cond_true);
+                b1(e, 0x84); b1(e, 0xC0);                       /* test al, al */
+                cc = 0x5;                                       /* NZ: the condition held */
+                hf_live = hf_cf = hf_of = false;
+            }
+            if (o->kind == IR_SETCC) {
+                b1(e, 0x0F); b1(e, 0x90 + cc); b1(e, 0xC0);     /* setcc al */
+                store(e, o->a, EAX, 1);
+            } else {
+                /* The destination is written back unchanged when the condition fails. */
+                load(e, EAX, o->a, o->size);
+                load(e, ECX, o->b, o->size);
+                if (o->size == 2)
+                    b1(e, 0x66);
+                b1(e, 0x0F); b1(e, 0x40 + cc); b1(e, 0xC1);     /* cmovcc eax, ecx */
+                store(e, o->a, EAX, o->size);
+            }
             break;
         }
         case IR_JCC:
