@@ -1276,21 +1276,68 @@ static struct xf xf_round_bits(struct xf a, int n)
     return (struct xf){a.s, a.e, m & (~(u128)0 << (128 - n))};
 }
 
+/* 1 - cos d for |d| <= 1/16 as the x87's table-driven FSIN/FCOS has it: the exact value plus
+ * the error of the x87's polynomial, e(u) * 2^-70 with u = 16 d. e was measured on the host
+ * (least squares on the half-ulp intervals pinned by the result and C1 of 1.5 * 10^5 reduced
+ * arguments in [1/4, pi/4] drawn like tests/fpu/test_transcendental.c's): an even polynomial of
+ * degree 10 in u that equioscillates with amplitude ~0.7, the signature of a minimax polynomial
+ * c1 d^2 + ... + c4 d^8. The fitted leading coefficient (-299) is close to the one of that
+ * minimax's error, -2^30 / 10! = -296, and the computed minimax error itself (on |d| <= 0.0637,
+ * slightly wider than 1/16) fits nearly as well; its exact coefficients are not known, so the
+ * measured fit is used. Refits with other samples move the coefficients by < 1%. Scaled by 2^16. */
+static struct xf xf_omc_x87(struct xf d)
+{
+    static const int32_t e_coef[5] = {-1513966, 14074236, -41533102, 48562061, -19614216};
+    struct xf u = d;
+    u.e += 4;
+    struct xf z = xf_mul(u, u), e = {false, 0, 0};
+    for (int k = 4; k >= 0; k--)
+        e = xf_add(xf_mul(e, z), xf_from_int(e_coef[k]));
+    e = xf_mul(e, z);
+    e.e -= 70 + 16;
+    return xf_add(xf_sub(xf_from_int(1), xf_cos_small(d)), e);
+}
+
 /* sin or cos of a reduced argument |r| <= pi/4 the way the x87 evaluates them (measured on the
  * host, tests/fpu/test_transcendental.c; the shape of Tang's table-driven methods): below 1/4 a
  * polynomial, whose result here is the exact value; from 1/4 up, r = T + d with T the midpoint of
  * r's quarter-binade ([1/4,1/2) in steps of 1/16, [1/2,1) in steps of 1/8: T = 9/32, 11/32, ...,
  * 13/16), then sin(T + d) = S + (C sin d - S (1 - cos d)) and cos(T + d) = C - (S sin d +
  * C (1 - cos d)), where S and C are sin T and cos T rounded to 67 significant bits (the table's
- * width: each quarter-binade's results are off the true value by exactly that rounding error)
- * and sin d is rounded to 64 bits (an extended-precision intermediate). This model matches the
- * host's rounded results about 4x more often than the exact value does. */
+ * width: each quarter-binade's results are off the true value by exactly that rounding error),
+ * sin d is rounded to 64 bits (an extended-precision intermediate), its product with C (S) and
+ * the whole correction in brackets are truncated to 67 bits, and 1 - cos d carries the x87
+ * polynomial's error (xf_omc_x87). On reduced arguments from [1/4, pi/4], the share of half-ulp
+ * intervals (result and C1) the model misses, step by step: exact value 7%, 67-bit table 1.9%,
+ * sin d to 64 bits 1.3%, the product truncated 1.1%, the polynomial error 0.42%, the correction
+ * truncated 0.31%. Tried and no better: the product or the correction rounded to nearest or
+ * truncated to 66 or 68 bits or at a fixed binary point, d or 1 - cos d or S (1 - cos d) rounded
+ * to 64..70 bits, S cos d + C sin d instead of the correction form, a fitted error of sin d.
+ * Below 1/4 the exact value misses 2% (cos) and 0.6% (sin) of the intervals in [1/8, 1/4) and
+ * ~0.5% (cos) in [1/32, 1/8): the host's error there (up to ~2^-69 for cos) is not smooth in r
+ * and persists for r of 10 significant bits; not identified (tried and no better: table steps of
+ * 1/16, 1/32, 1/64, r^2 or the tail or the polynomial's steps rounded to 62..72 bits or at a
+ * fixed binary point, r scaled by 4/pi, half-angle and tan(r/2) forms, sqrt(1 - sin^2 r), a
+ * smooth fitted bias). */
 static struct xf x87_sincos(struct xf r, bool want_cos)
 {
     if (r.m == 0)
         return want_cos ? xf_from_int(1) : r;
-    if (r.e < -2)
-        return want_cos ? xf_cos_small(r) : xf_sin_small(r);
+    if (r.e < -2) {
+        struct xf v = want_cos ? xf_cos_small(r) : xf_sin_small(r);
+        struct xf lead = want_cos ? xf_from_int(1) : r;
+        /* r^3/6 or r^2/2 below the working width: the value still lies below |lead|, which
+         * xf_round's sticky bit would otherwise put above it, so C1 would be clear. Measured on
+         * the host (FSIN FCOS FPTAN alike): C1 is set for every |r| in [2^-68, 2^-59) and clear
+         * for every |r| < 2^-68, where the x87 evidently returns r (1) itself, inexact. */
+        if (r.e >= -68 && v.e == lead.e && v.m == lead.m) {
+            if (v.m == (u128)1 << 127)
+                v = (struct xf){v.s, v.e - 1, ~(u128)0};
+            else
+                v.m--;
+        }
+        return v;
+    }
     int step = 2 - r.e; /* 4 in [1/4, 1/2), 3 in [1/2, 1) */
     struct xf ar = r;
     ar.s = false;
@@ -1300,10 +1347,10 @@ static struct xf x87_sincos(struct xf r, bool want_cos)
     struct xf d = xf_sub(ar, t);
     struct xf s = xf_round_bits(xf_sin_small(t), 67), c = xf_round_bits(xf_cos_small(t), 67);
     struct xf sd = xf_round_bits(xf_sin_small(d), 64);
-    struct xf omc = xf_sub(xf_from_int(1), xf_cos_small(d));
+    struct xf omc = xf_omc_x87(d);
     if (want_cos)
-        return xf_sub(c, xf_add(xf_mul(s, sd), xf_mul(c, omc)));
-    struct xf v = xf_add(s, xf_sub(xf_mul(c, sd), xf_mul(s, omc)));
+        return xf_sub(c, xf_trunc(xf_add(xf_trunc(xf_mul(s, sd), 67), xf_mul(c, omc)), 67));
+    struct xf v = xf_add(s, xf_trunc(xf_sub(xf_trunc(xf_mul(c, sd), 67), xf_mul(s, omc)), 67));
     return r.s ? xf_neg(v) : v;
 }
 
@@ -1422,10 +1469,12 @@ struct f80 f80_tan(struct f80 a, bool *out_of_range, struct f80_ctx *ctx)
         return a;
     struct xf x = xf_from_f80(a), red;
     unsigned q = reduce_pi2(x, &red);
-    /* FPTAN's own evaluation is not identified (its results scatter ~0.1 ulp around tan even for
-     * small arguments); the quotient of the table-driven sin and cos fits it a little better than
-     * the exact tangent does. */
-    struct xf sn = x87_sincos(red, false), cs = x87_sincos(red, true);
+    /* FPTAN is the quotient of the x87's internal sin and cos of the reduced argument, each
+     * truncated to 67 bits (X87_INTERNAL_BITS) first: measured on the host for reduced arguments
+     * in [2^-12, 1/4), this fits 99% of the half-ulp intervals pinned by the result and C1, the
+     * exact tangent 92% (and the same quotient with 68-bit or rounded operands 88-95%). */
+    struct xf sn = xf_trunc(x87_sincos(red, false), X87_INTERNAL_BITS);
+    struct xf cs = xf_trunc(x87_sincos(red, true), X87_INTERNAL_BITS);
     struct xf v = (q & 1) ? xf_neg(xf_div(cs, sn)) : xf_div(sn, cs);
     return xf_round(v, ctx);
 }
