@@ -18,6 +18,7 @@ enum ir_kind {
     IR_ALU_RI,      /* reg a = reg a <alu> imm */
     IR_INCDEC,      /* reg a = reg a +/- 1 (alu: IR_INC or IR_DEC), CF kept */
     IR_SHIFT,       /* reg a = reg a SHL/SHR/SAR imm (alu: ModRM.reg 4, 5 or 7; imm: 1-31) */
+    IR_SHIFT_CL,    /* reg a = reg a SHL/SHR/SAR CL (nothing when CL & 31 is 0) */
     IR_MOVX,        /* reg a (size) = reg b (srcsize 1 or 2), alu: 1 zero-, 2 sign-extend */
     IR_NOP,         /* nothing (NOP, PAUSE) */
     IR_IMUL,        /* reg a = reg a * reg b, or (alu = 1) reg b * imm; size 2 or 4; LF_MUL */
@@ -37,6 +38,9 @@ enum ir_kind {
     IR_LEA,         /* reg a = effective offset (no access) */
     IR_PUSH,        /* push reg a (size) */
     IR_POP,         /* pop reg a (size) */
+    IR_CALL,        /* terminator: push next_eip (size), eip = target */
+    IR_RET,         /* terminator: pop eip (size), then ESP += imm */
+    IR_CMOV_M,      /* if condition alu: reg a = [m] (size 2 or 4; [m] is read either way) */
     IR_IMUL_M,      /* reg a = reg a * [m], or (alu = 1) [m] * imm; size 2 or 4 */
     IR_JCC,         /* terminator: if cc then target else next_eip */
     IR_JMP,         /* terminator: eip = target */

@@ -155,6 +155,31 @@ static void lower(struct ir_op *o, const struct insn *in, uint32_t features)
         o->size = (uint8_t)wsize(in);
         o->a = in->rm;
         o->imm = (op >= 0xD0 ? 1 : in->imm) & 0x1F;
+    } else if ((op == 0xD2 || op == 0xD3) && in->mod == 3 && in->reg >= 4) {
+        o->kind = IR_SHIFT_CL;
+        o->alu = in->reg == 6 ? 4 : in->reg;
+        o->size = (uint8_t)wsize(in);
+        o->a = in->rm;
+    } else if ((op == 0xF6 || op == 0xF7) && in->reg <= 1) {
+        /* TEST r/m, imm (/1 is an alias of /0) */
+        o->kind = in->mod == 3 ? IR_ALU_RI : IR_ALU_MI;
+        o->alu = IR_TEST;
+        o->size = (uint8_t)wsize(in);
+        o->a = in->rm;
+        o->imm = in->imm & mask(o->size);
+    } else if (op == 0xE8) {
+        o->kind = IR_CALL;
+        o->size = (uint8_t)osize(in);
+        o->target = branch_target(in, o->next_eip, in->opsize32 ? in->imm : sext16(in->imm));
+    } else if (op == 0xC3 || op == 0xC2) {
+        o->kind = IR_RET;
+        o->size = (uint8_t)osize(in);
+        o->imm = op == 0xC2 ? in->imm & 0xFFFF : 0;
+    } else if (op >= OP_0F + 0x40 && op <= OP_0F + 0x4F && in->mod != 3 && (features & CPUID_CMOV)) {
+        o->kind = IR_CMOV_M;
+        o->alu = op & 0xF;
+        o->size = (uint8_t)osize(in);
+        o->a = in->reg;
     } else if ((op == OP_0F + 0xB6 || op == OP_0F + 0xB7 || op == OP_0F + 0xBE || op == OP_0F + 0xBF) &&
                in->mod == 3) {
         o->kind = IR_MOVX;
@@ -278,7 +303,8 @@ unsigned jit_translate(struct ir_block *b, struct insn *insns, struct mem *mem, 
         lower(o, in, features);
         if (helpers_only && o->kind != IR_JCC && o->kind != IR_JMP)
             o->kind = IR_HELPER;
-        bool ends = o->kind == IR_JCC || o->kind == IR_JMP || !continues(in);
+        bool ends = o->kind == IR_JCC || o->kind == IR_JMP || o->kind == IR_CALL || o->kind == IR_RET ||
+                    !continues(in);
         if (o->kind == IR_HELPER) {
             o->flags = IRF_SMC;
             if ((in->op >= 0xD8 && in->op <= 0xDF) || in->op == 0x9B)

@@ -639,6 +639,88 @@ size_t backend_emit(const struct ir_block *b, const uint32_t *gen_ptr, uint32_t 
             store(e, o->a, EAX, o->size);                       /* POP ESP: the value wins */
             hf_live = false;
             break;
+        case IR_CALL: {
+            /* The target's CS limit check comes first (as in the interpreter: nothing is pushed
+             * when it fails); the stub then runs the CALL, which raises #GP. */
+            b1(e, 0x81); m_rbx(e, 7, OFF(seg[SEG_CS].limit)); b4(e, o->target);   /* cmp limit, target */
+            st->from[st->nfrom++] = jcc32(e, 0x2);              /* jb stub */
+            emit_stack_off(e, o->size, true, ss32);
+            mov_r_imm32(e, 7, o->next_eip);                     /* edi = return address */
+            emit_access(c, st, SEG_SS, o->size, A_WRITE);
+            if (ss32)
+                store32(e, OFF(regs) + R_ESP * 4, 6);
+            else
+                store(e, R_ESP, 6, 2);
+            st->cont = e->p;                                    /* the stub left eip = target */
+            store_imm32(e, OFF(eip), o->target);
+            add_icount(e, pending + 1);
+            chain_exit(c, 0);
+            terminated = true;
+            break;
+        }
+        case IR_RET: {
+            emit_stack_off(e, o->size, false, ss32);
+            emit_access(c, st, SEG_SS, o->size, A_READ);        /* eax = return address */
+            /* jump_near's CS limit check: beyond it, the stub runs the RET, which raises #GP */
+            b1(e, 0x3B); m_rbx(e, EAX, OFF(seg[SEG_CS].limit));  /* cmp eax, limit */
+            st->from[st->nfrom++] = jcc32(e, 0x7);              /* ja stub */
+            b1(e, 0x81); b1(e, 0xC6); b4(e, o->size + o->imm);  /* add esi, size + imm16 */
+            if (ss32)
+                store32(e, OFF(regs) + R_ESP * 4, 6);
+            else
+                store(e, R_ESP, 6, 2);
+            store32(e, OFF(eip), EAX);
+            st->cont = e->p;
+            add_icount(e, pending + 1);
+            leave_block(e, JIT_NEXT);
+            terminated = true;
+            break;
+        }
+        case IR_CMOV_M: {
+            /* edi = the condition, taken first (the address arithmetic changes the host flags);
+             * the source is read whatever it is, as in the interpreter */
+            if (hf_live && (!cc_needs_cf(o->alu) || hf_cf) && (!cc_needs_of(o->alu) || hf_of)) {
+                b1(e, 0x40); b1(e, 0x0F); b1(e, 0x90 + o->alu); b1(e, 0xC7);   /* setcc dil */
+                b1(e, 0x40); b1(e, 0x0F); b1(e, 0xB6); b1(e, 0xFF);            /* movzx edi, dil */
+            } else {
+                mov_rdi_cpu(e);
+                b1(e, 0xBE); b4(e, o->alu);                     /* mov esi, cc */
+                call_abs(e, (const void *)cond_true);
+                b1(e, 0x0F); b1(e, 0xB6); b1(e, 0xF8);          /* movzx edi, al */
+            }
+            emit_ea(e, o->in);
+            emit_access(c, st, o->in->ea.seg, o->size, A_READ);
+            b1(e, 0x89); b1(e, 0xC1);                           /* mov ecx, eax */
+            load(e, EAX, o->a, o->size);
+            b1(e, 0x85); b1(e, 0xFF);                           /* test edi, edi */
+            if (o->size == 2)
+                b1(e, 0x66);
+            b1(e, 0x0F); b1(e, 0x45); b1(e, 0xC1);              /* cmovnz eax, ecx */
+            store(e, o->a, EAX, o->size);
+            hf_live = hf_cf = hf_of = false;
+            break;
+        }
+        case IR_SHIFT_CL: {
+            unsigned sz = o->size;
+            b1(e, 0x8B); m_rbx(e, ECX, OFF(regs) + R_ECX * 4);  /* mov ecx, guest ECX */
+            b1(e, 0x83); b1(e, 0xE1); b1(e, 0x1F);              /* and ecx, 31 */
+            uint8_t *skip = jcc32(e, 0x4);                      /* jz: a count of 0 changes nothing */
+            load(e, EAX, o->a, sz);
+            b1(e, 0x89); b1(e, 0xC2);                           /* mov edx, eax */
+            if (sz == 2)
+                b1(e, 0x66);
+            b1(e, sz == 1 ? 0xD2 : 0xD3);
+            b1(e, 0xC0 | (o->alu << 3));                        /* shl/shr/sar eax, cl */
+            store32(e, OFF(lf.res), EAX);
+            store32(e, OFF(lf.src1), EDX);
+            store32(e, OFF(lf.src2), ECX);
+            unsigned fam = o->alu == 4 ? LF_SHL8 : o->alu == 5 ? LF_SHR8 : LF_SAR8;
+            store_imm32(e, OFF(lf.op), fam + size_idx(sz));
+            store(e, o->a, EAX, sz);
+            patch_here(e, skip);
+            hf_live = hf_cf = hf_of = false;
+            break;
+        }
         case IR_INCDEC: {
             /* CF is kept: the record's cf_in is the CF before (flags.c). */
             bool cf_from_host = hf_live && hf_cf;
@@ -813,7 +895,7 @@ size_t backend_emit(const struct ir_block *b, const uint32_t *gen_ptr, uint32_t 
             }
             continue;
         }
-        if (st)
+        if (st && !st->cont)
             st->cont = e->p;
         if (o->kind != IR_HELPER) {
             pending++;
