@@ -38,6 +38,9 @@ enum ir_kind {
     IR_LEA,         /* reg a = effective offset (no access) */
     IR_PUSH,        /* push reg a (size) */
     IR_POP,         /* pop reg a (size) */
+    IR_INCDEC_M,    /* [m] = [m] +/- 1 (alu: IR_INC or IR_DEC), CF kept */
+    IR_JMPI,        /* terminator: eip = r/m (register rm when in->mod == 3) */
+    IR_CALLI,       /* terminator: push next_eip, eip = r/m */
     IR_CALL,        /* terminator: push next_eip (size), eip = target */
     IR_RET,         /* terminator: pop eip (size), then ESP += imm */
     IR_CMOV_M,      /* if condition alu: reg a = [m] (size 2 or 4; [m] is read either way) */

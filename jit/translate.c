@@ -104,7 +104,11 @@ static void lower(struct ir_op *o, const struct insn *in, uint32_t features)
 {
     unsigned op = in->op;
     o->kind = IR_HELPER;
-    if (in->lock)
+    /* The decoder refuses LOCK (#UD) on anything but a memory read-modify-write; with one CPU
+     * the locked ALU and INC/DEC forms do what the plain ones do. The rest stay helpers. */
+    bool lockable = (op < 0x40 && (op & 7) < 2) || (op >= 0x80 && op <= 0x83) ||
+                    ((op == 0xFE || op == 0xFF) && in->reg <= 1);
+    if (in->lock && !lockable)
         return;
     if ((op == 0x88 || op == 0x89 || op == 0x8A || op == 0x8B) && in->mod == 3) {
         o->kind = IR_MOV_RR;
@@ -167,6 +171,14 @@ static void lower(struct ir_op *o, const struct insn *in, uint32_t features)
         o->size = (uint8_t)wsize(in);
         o->a = in->rm;
         o->imm = in->imm & mask(o->size);
+    } else if ((op == 0xFE || op == 0xFF) && in->reg <= 1 && in->mod != 3) {
+        o->kind = IR_INCDEC_M;
+        o->alu = in->reg ? IR_DEC : IR_INC;
+        o->size = (uint8_t)wsize(in);
+    } else if (op == 0xFF && (in->reg == 2 || in->reg == 4)) {
+        o->kind = in->reg == 2 ? IR_CALLI : IR_JMPI;
+        o->size = (uint8_t)osize(in);
+        o->a = in->rm;
     } else if (op == 0xE8) {
         o->kind = IR_CALL;
         o->size = (uint8_t)osize(in);
@@ -304,7 +316,7 @@ unsigned jit_translate(struct ir_block *b, struct insn *insns, struct mem *mem, 
         if (helpers_only && o->kind != IR_JCC && o->kind != IR_JMP)
             o->kind = IR_HELPER;
         bool ends = o->kind == IR_JCC || o->kind == IR_JMP || o->kind == IR_CALL || o->kind == IR_RET ||
-                    !continues(in);
+                    o->kind == IR_CALLI || o->kind == IR_JMPI || !continues(in);
         if (o->kind == IR_HELPER) {
             o->flags = IRF_SMC;
             if ((in->op >= 0xD8 && in->op <= 0xDF) || in->op == 0x9B)

@@ -442,7 +442,15 @@ static void sub_icount(struct em *e, unsigned n)
 static void emit_reflag(struct em *e, const struct ir_op *o)
 {
     unsigned s = o->size;
-    if (o->alu == IR_ADD || o->alu == IR_SUB || o->alu == IR_CMP || alu_uses_cf(o)) {
+    if (o->alu == IR_INC || o->alu == IR_DEC) {
+        b1(e, 0x8B); m_rbx(e, EAX, OFF(lf.src1));
+        b1(e, 0x8B); m_rbx(e, EDX, OFF(lf.cf_in));
+        b1(e, 0x0F); b1(e, 0xBA); b1(e, 0xE2); b1(e, 0);        /* bt edx, 0: CF kept */
+        if (s == 2)
+            b1(e, 0x66);
+        b1(e, s == 1 ? 0xFE : 0xFF);
+        b1(e, o->alu == IR_DEC ? 0xC8 : 0xC0);                  /* inc/dec eax */
+    } else if (o->alu == IR_ADD || o->alu == IR_SUB || o->alu == IR_CMP || alu_uses_cf(o)) {
         b1(e, 0x8B); m_rbx(e, EAX, OFF(lf.src1));
         b1(e, 0x8B); m_rbx(e, ECX, OFF(lf.src2));
         if (alu_uses_cf(o)) {
@@ -639,6 +647,56 @@ size_t backend_emit(const struct ir_block *b, const uint32_t *gen_ptr, uint32_t 
             store(e, o->a, EAX, o->size);                       /* POP ESP: the value wins */
             hf_live = false;
             break;
+        case IR_INCDEC_M: {
+            /* CF is kept (the record's cf_in): edi = CF first, and the host's CF is set to it
+             * before the host's INC/DEC, which keeps it, so the host flags are all the guest's */
+            emit_get_cf(e, hf_live && hf_cf);
+            emit_ea(e, o->in);
+            emit_access(c, st, o->in->ea.seg, o->size, A_RMW);
+            b1(e, 0x89); b1(e, 0xC2);                           /* mov edx, eax */
+            b1(e, 0x0F); b1(e, 0xBA); b1(e, 0xE7); b1(e, 0);    /* bt edi, 0 */
+            if (o->size == 2)
+                b1(e, 0x66);
+            b1(e, o->size == 1 ? 0xFE : 0xFF);
+            b1(e, o->alu == IR_DEC ? 0xC8 : 0xC0);              /* inc/dec eax */
+            emit_rmw_store(e, o->size);
+            store32(e, OFF(lf.res), EAX);
+            store32(e, OFF(lf.src1), EDX);
+            store_imm32(e, OFF(lf.src2), 1);
+            store32(e, OFF(lf.cf_in), 7);
+            store_imm32(e, OFF(lf.op), lf_family(o->alu) + size_idx(o->size));
+            st->reflag = true;
+            hf_live = hf_cf = hf_of = true;
+            break;
+        }
+        case IR_JMPI:
+        case IR_CALLI: {
+            /* eax = the target (jump_near: the CS limit is checked before anything is pushed;
+             * beyond it, the stub runs the instruction, which raises #GP) */
+            if (o->in->mod == 3) {
+                load(e, EAX, o->a, o->size);
+            } else {
+                emit_ea(e, o->in);
+                emit_access(c, st, o->in->ea.seg, o->size, A_READ);
+            }
+            b1(e, 0x3B); m_rbx(e, EAX, OFF(seg[SEG_CS].limit));  /* cmp eax, limit */
+            st->from[st->nfrom++] = jcc32(e, 0x7);              /* ja stub */
+            store32(e, OFF(eip), EAX);      /* a stub from the push below sets eip again */
+            if (o->kind == IR_CALLI) {
+                emit_stack_off(e, o->size, true, ss32);
+                mov_r_imm32(e, 7, o->next_eip);                 /* edi = return address */
+                emit_access(c, st, SEG_SS, o->size, A_WRITE);
+                if (ss32)
+                    store32(e, OFF(regs) + R_ESP * 4, 6);
+                else
+                    store(e, R_ESP, 6, 2);
+            }
+            st->cont = e->p;
+            add_icount(e, pending + 1);
+            leave_block(e, JIT_NEXT);
+            terminated = true;
+            break;
+        }
         case IR_CALL: {
             /* The target's CS limit check comes first (as in the interpreter: nothing is pushed
              * when it fails); the stub then runs the CALL, which raises #GP. */
