@@ -1158,6 +1158,8 @@ static struct xf xf_div(struct xf a, struct xf b)
 
 static struct xf xf_div_small(struct xf a, unsigned k)
 {
+    if (a.m == 0) /* a zero term (log2 of 1 takes atanh(0)); clz128(0) is undefined */
+        return a;
     u128 q = a.m / k, rem = a.m % k;
     /* keep the bits below: one more digit */
     int lz = clz128(q);
