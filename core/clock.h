@@ -21,6 +21,7 @@ struct clock_event {
 
 struct clock {
     uint64_t ips;              /* guest instructions per virtual second (--ips) */
+    uint64_t ns_per_insn;      /* 1e9 / ips when that is exact (the default), else 0 */
     uint64_t base_ns;          /* virtual time at base_insns */
     uint64_t base_insns;
     const uint64_t *insns;     /* the CPU's retired-instruction counter */

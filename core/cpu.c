@@ -77,7 +77,7 @@ void cpu_reset(struct cpu *cpu)
     fpu_power_on(&cpu->fpu);
     cpu->ferr_asserted = false;
     cpu->ignne = false;
-    cpu_tlb_flush(cpu);
+    cpu_tlb_reset(cpu);
     cpu->stop = CPU_RUNNING;
     cpu->inhibit_irq = false;
     cpu->delivering = -1;

@@ -103,6 +103,7 @@ struct tlb_entry {
     uint32_t phys;       /* physical page address */
     uint8_t *host;       /* the page's bytes when it is RAM (ROM: reads only), else NULL */
     bool global;
+    bool listed;         /* its index is in cpu->tlb_used */
 };
 
 struct tlb_stats {
@@ -174,6 +175,11 @@ struct cpu {
     struct iobus *io;
     struct tlb_entry tlb[2][TLB_SIZE];    /* [0] supervisor, [1] user */
     struct tlb_stats tlb_stats;
+    /* The entries filled since the last full flush (user << TLB_BITS | index), so that a flush
+     * (every MOV CR3, and every CR0.PE toggle of a boot loader calling the BIOS) touches those
+     * instead of all 2 * TLB_SIZE. */
+    uint16_t tlb_used[2 * TLB_SIZE];
+    unsigned tlb_nused;
 
     /* Interrupt line from the PIC: returns a vector or -1. NULL = none connected. */
     int (*intr_ack)(void *opaque);
@@ -303,6 +309,8 @@ enum int_kind {
 
 /* Drops every TLB entry: after a change to the memory map or the A20 gate. */
 void cpu_tlb_flush(struct cpu *cpu);
+/* Every entry invalid, the used list empty: for a CPU whose TLB holds anything (reset). */
+void cpu_tlb_reset(struct cpu *cpu);
 
 /* Raises an exception from inside an instruction: does not return. */
 _Noreturn void cpu_raise(struct cpu *cpu, int vector, uint32_t error_code, bool has_error);

@@ -20,20 +20,47 @@
 #define PF_U 4u
 #define PF_RSVD 8u
 
-void cpu_tlb_flush(struct cpu *cpu)
+static struct tlb_entry *used_entry(struct cpu *cpu, unsigned k)
+{
+    unsigned v = cpu->tlb_used[k];
+    return &cpu->tlb[v >> TLB_BITS][v & (TLB_SIZE - 1)];
+}
+
+/* Invalidates an entry, keeping it on the used list if it is there (a later fill must not list
+ * it twice). */
+static void invalidate(struct tlb_entry *e)
+{
+    *e = (struct tlb_entry){.tag_r = TLB_INVALID, .tag_w = TLB_INVALID, .listed = e->listed};
+}
+
+void cpu_tlb_reset(struct cpu *cpu)
 {
     for (int u = 0; u < 2; u++)
         for (unsigned i = 0; i < TLB_SIZE; i++)
             cpu->tlb[u][i] = (struct tlb_entry){.tag_r = TLB_INVALID, .tag_w = TLB_INVALID};
+    cpu->tlb_nused = 0;
+    cpu->tlb_stats.flushes++;
+}
+
+void cpu_tlb_flush(struct cpu *cpu)
+{
+    for (unsigned k = 0; k < cpu->tlb_nused; k++)
+        *used_entry(cpu, k) = (struct tlb_entry){.tag_r = TLB_INVALID, .tag_w = TLB_INVALID};
+    cpu->tlb_nused = 0;
     cpu->tlb_stats.flushes++;
 }
 
 void tlb_flush_nonglobal(struct cpu *cpu)
 {
-    for (int u = 0; u < 2; u++)
-        for (unsigned i = 0; i < TLB_SIZE; i++)
-            if (!cpu->tlb[u][i].global)
-                cpu->tlb[u][i] = (struct tlb_entry){.tag_r = TLB_INVALID, .tag_w = TLB_INVALID};
+    unsigned kept = 0;
+    for (unsigned k = 0; k < cpu->tlb_nused; k++) {
+        struct tlb_entry *e = used_entry(cpu, k);
+        if (e->global)
+            cpu->tlb_used[kept++] = cpu->tlb_used[k];
+        else
+            *e = (struct tlb_entry){.tag_r = TLB_INVALID, .tag_w = TLB_INVALID};
+    }
+    cpu->tlb_nused = kept;
     cpu->tlb_stats.flushes++;
 }
 
@@ -41,7 +68,7 @@ void tlb_flush_page(struct cpu *cpu, uint32_t lin)
 {
     unsigned i = (lin >> MEM_PAGE_SHIFT) & (TLB_SIZE - 1);
     for (int u = 0; u < 2; u++)
-        cpu->tlb[u][i] = (struct tlb_entry){.tag_r = TLB_INVALID, .tag_w = TLB_INVALID};
+        invalidate(&cpu->tlb[u][i]);
     /* A 4 MiB page is cached here as 4 KiB entries; INVLPG of any address in it must drop them
      * all (SDM Vol.3 4.10.2.3). Which entries came from a 4 MiB page is not recorded, so with
      * CR4.PSE set drop every entry of lin's 4 MiB region (dropping more is always allowed). */
@@ -50,7 +77,7 @@ void tlb_flush_page(struct cpu *cpu, uint32_t lin)
         for (int u = 0; u < 2; u++)
             for (unsigned j = 0; j < TLB_SIZE; j++)
                 if ((cpu->tlb[u][j].tag_r & 0xFFC00000u) == region)
-                    cpu->tlb[u][j] = (struct tlb_entry){.tag_r = TLB_INVALID, .tag_w = TLB_INVALID};
+                    invalidate(&cpu->tlb[u][j]);
     }
     cpu->tlb_stats.page_flushes++;
 }
@@ -120,7 +147,12 @@ struct tlb_entry *mmu_translate(struct cpu *cpu, uint32_t lin, enum mmu_access a
         dirty = entry & PTE_D;
         global = (entry & PTE_G) && (cpu->cr4 & CR4_PGE);
     }
-    struct tlb_entry *e = &cpu->tlb[user][(lin >> MEM_PAGE_SHIFT) & (TLB_SIZE - 1)];
+    unsigned idx = (lin >> MEM_PAGE_SHIFT) & (TLB_SIZE - 1);
+    struct tlb_entry *e = &cpu->tlb[user][idx];
+    if (!e->listed) {
+        e->listed = true;
+        cpu->tlb_used[cpu->tlb_nused++] = (uint16_t)((unsigned)user << TLB_BITS | idx);
+    }
     const struct mem_region *r = mem_region_at(cpu->mem, phys);
     e->tag_r = page;
     /* Writes to a page holding cached decodes take the bus path, which retires them. */
