@@ -35,6 +35,10 @@ struct backend_result {
 size_t backend_emit(const struct ir_block *b, const uint32_t *gen_ptr, uint32_t id, uint8_t *buf,
                     size_t cap, const uint8_t *exec, struct backend_result *res);
 
+/* interp_exec for IN and OUT inside a block (IRF_IO): nonzero when the block must end before
+ * the next instruction, because an interrupt can now be taken or the memory map changed. */
+int jit_io_exec(struct cpu *cpu, const struct insn *in);
+
 /* Points the chain slot whose rel32 is at rel (writable view; rel_exec the same byte in the
  * executable view) at target (executable view). */
 void backend_patch_slot(uint8_t *rel, const uint8_t *rel_exec, const uint8_t *target);

@@ -56,6 +56,7 @@ enum ir_alu { IR_ADD, IR_OR, IR_ADC, IR_SBB, IR_AND, IR_SUB, IR_XOR, IR_CMP, IR_
 #define IRF_SMC 1u      /* may write memory: leave the block if its own page was written */
 #define IRF_FERR 2u     /* x87: leave the block if FERR# is asserted (IRQ13 may be pending) */
 #define IRF_END 4u      /* last op of the block: a control transfer or a state change */
+#define IRF_IO 8u       /* IN/OUT: call jit_io_exec and leave the block when it says so */
 
 struct ir_op {
     uint8_t kind;       /* enum ir_kind */

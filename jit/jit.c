@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "backend.h"
+#include "core/interp.h"
 #include "core/mem.h"
 #include "core/mmu.h"
 #include "translate.h"
@@ -195,6 +196,18 @@ static struct jit_block *find(struct jit *j)
     if (++blk->count < j->hot << shift)
         return NULL;
     return translate(j, blk, e->host) ? blk : NULL;
+}
+
+int jit_io_exec(struct cpu *cpu, const struct insn *in)
+{
+    uint64_t flushes = cpu->tlb_stats.flushes;
+    interp_exec(cpu, in);
+    /* A20, the PAM registers or a BAR moved memory (the board flushes the TLB): the next
+     * instruction must be fetched anew. */
+    if (cpu->tlb_stats.flushes != flushes)
+        return 1;
+    /* What cpu_run checks before the next instruction (no interrupt shadow after IN/OUT). */
+    return cpu->intr_pending && (cpu->eflags & FL_IF) && cpu->intr_pending(cpu->intr_opaque);
 }
 
 /* Points src's chain slot k at dst, which the run loop found to follow it, when that is what

@@ -4,9 +4,11 @@
  * more code in the same block:
  * - the interpreter checks for interrupts before every instruction, a block only before its
  *   first, so a block may hold only instructions that cannot change whether an interrupt is
- *   pending or may be taken: port I/O (a PIC EOI, a device that raises its line), EFLAGS.IF/TF
- *   writers (CLI, STI, POPF, IRET), MOV SS/POP SS (interrupt shadow, SDM Vol.3 6.8.3), HLT and
- *   every control transfer end the block;
+ *   pending or may be taken: EFLAGS.IF/TF writers (CLI, STI, POPF, IRET), MOV SS/POP SS
+ *   (interrupt shadow, SDM Vol.3 6.8.3), HLT and every control transfer end the block. IN and
+ *   OUT (a PIC EOI, a device that raises its line) may stay in a block: after one, the code asks
+ *   jit_io_exec whether an interrupt can now be taken, or whether the memory map changed (A20,
+ *   PAM, a BAR: a TLB flush), and leaves the block if so (IRF_IO); INS/OUTS end it;
  * - mode, paging and segment changes that move where the next instruction is fetched (far
  *   transfers, MOV CR, LMSW, INVLPG, task switches, SYSENTER) end it too, so the next block is
  *   looked up through the TLB again;
@@ -67,6 +69,8 @@ static bool continues(const struct insn *in)
         return true;
     if ((op >= 0xD0 && op <= 0xDF))
         return true;                                   /* shifts, AAM/AAD, SALC, XLAT, x87 */
+    if ((op >= 0xE4 && op <= 0xE7) || (op >= 0xEC && op <= 0xEF))
+        return true;                                   /* IN, OUT: IRF_IO checks after them */
     if (op == 0xF5 || op == 0xF6 || op == 0xF7 || op == 0xF8 || op == 0xF9 || op == 0xFC || op == 0xFD)
         return true;
     if (op == 0xFE)
@@ -321,6 +325,8 @@ unsigned jit_translate(struct ir_block *b, struct insn *insns, struct mem *mem, 
             o->flags = IRF_SMC;
             if ((in->op >= 0xD8 && in->op <= 0xDF) || in->op == 0x9B)
                 o->flags |= IRF_FERR;
+            if ((in->op >= 0xE4 && in->op <= 0xE7) || (in->op >= 0xEC && in->op <= 0xEF))
+                o->flags |= IRF_IO;
             if (ends)
                 o->flags |= IRF_END;
         }

@@ -186,7 +186,7 @@ _Static_assert(offsetof(struct cpu, lf) == offsetof(struct cpu, eflags) + 4 &&
                offsetof(struct cpu, insn_lf) == offsetof(struct cpu, insn_eflags) + 4 &&
                sizeof(struct lazy_flags) == 20, "emit_helper_call copies eflags+lf as 24 bytes");
 
-static void emit_helper_call(struct em *e, const struct ir_op *o, unsigned pending)
+static void emit_call_for(struct em *e, const struct ir_op *o, unsigned pending, const void *fn)
 {
     store_imm32(e, OFF(eip), o->next_eip);
     store_imm32(e, OFF(insn_eip), o->eip);
@@ -201,7 +201,12 @@ static void emit_helper_call(struct em *e, const struct ir_op *o, unsigned pendi
     add_icount(e, pending);
     mov_rdi_cpu(e);
     b1(e, 0x48); b1(e, 0xBE); b8(e, (uint64_t)(uintptr_t)o->in);  /* mov rsi, in */
-    call_abs(e, (const void *)interp_exec);
+    call_abs(e, fn);
+}
+
+static void emit_helper_call(struct em *e, const struct ir_op *o, unsigned pending)
+{
+    emit_call_for(e, o, pending, (const void *)interp_exec);
 }
 
 static const uint8_t alu_rm_r[9][2] = {
@@ -930,8 +935,12 @@ size_t backend_emit(const struct ir_block *b, const uint32_t *gen_ptr, uint32_t 
             break;
         }
         default: /* IR_HELPER */
-            emit_helper_call(e, o, pending);
+            emit_call_for(e, o, pending, (o->flags & IRF_IO) ? (const void *)jit_io_exec : (const void *)interp_exec);
             add_icount(e, 1);
+            if (o->flags & IRF_IO) {
+                b1(e, 0x85); b1(e, 0xC0);                       /* test eax, eax */
+                c->exits[c->nexits++] = jcc32(e, 0x5);          /* jnz exit: the run loop decides */
+            }
             pending = 0;
             hf_live = hf_cf = hf_of = false;
             res->helper_ops++;
