@@ -1579,66 +1579,87 @@ struct f80 f80_atan2(struct f80 y, struct f80 x, struct f80_ctx *ctx)
     return xf_round(v, ctx);
 }
 
-/* 2^x - 1 for |x| < 1/4 the way the x87's F2XM1 evaluates it, as far as measured on the host
- * (tests/fpu/test_transcendental.c): z = x * (66-bit ln 2) truncated to 67 bits, then
- * e^z - 1 = z + q with the tail q = e^z - 1 - z rounded to nearest at 64 significant bits, and
- * z + q rounded to the result with ties to even. The host's results near a midpoint depend on
- * the parity of the result (ties to even), within a band of about one 64-bit step of q around
- * the midpoint; the rounded tail reproduces that band, though not exactly (the host's band is
- * graded: some further rounding in its tail is not identified). Over |x| in [2^-6, 2^-2) this
- * matches 99.2% of the host's results, against 98.4% for the exact e^z - 1 of the same z. */
-static struct xf x87_2xm1_small(struct xf x)
+/* (e^z - 1 - z) / z^2 by its Taylor series (|z| < 1 in use). */
+static struct xf xf_expm1_tail(struct xf z)
 {
-    if (x.m == 0) /* r = 0 from x87_2xm1_table (the series needs a nonzero argument) */
-        return x;
-    struct xf z = xf_trunc(xf_mul(x, XF_LN2_66), X87_INTERNAL_BITS);
-    struct xf q = xf_round_bits(xf_sub(xf_expm1(z), z), 64);
-    return xf_add(z, q);
+    struct xf term = {false, -1, (u128)1 << 127}, sum = term; /* 1/2 */
+    for (unsigned k = 3; k < 60; k++) {
+        term = xf_div_small(xf_mul(term, z), k);
+        sum = xf_add(sum, term);
+        if (xf_negligible(term, sum))
+            break;
+    }
+    return sum;
 }
 
-/* 2^x - 1 for 1/4 <= |x| < 1 the way the x87's F2XM1 evaluates it there, as far as measured on
- * the host (tests/fpu/test_transcendental.c; the shape of Tang's table-driven exp): x = j/N + r
- * with j = floor(x * N) and N = 64 in [1/4, 1/2), 32 in [1/2, 1) (16 intervals per binade and
- * sign: the host's error against the exact value is a constant per such interval, and the
- * constants of neighbouring 1/64 intervals pair up in [1/2, 1) but not below), then
- * 2^x - 1 = (2^(j/N) - 1) + 2^(j/N) * (2^r - 1), 2^r - 1 as for small arguments. The host's
- * 2^(j/N) - 1 did not match the true values rounded to any width tried (64 to 72 bits, nearest
- * or truncated), so the table below holds measured offsets from the true values, in units of
- * 2^-76, measured on an Intel family 6 model 167 (Rocket Lake; other x87s may hold other values):
- * each the one that reproduces the most of 20000 host results in its interval (rows:
- * [1/4, 1/2), [1/2, 1), (-1/2, -1/4], (-1, -1/2]; columns: j = 16..31, or -32..-17 for
- * negative x; x = -1/2 and -1/4 exactly take j = -16, with no offset). With them the model
- * matches 99.2% to 99.5% of the host's results on fresh inputs per binade and sign, against
- * 96.5% for the exact value; the rest looks like noise of ~2^-69 in the host's sum. */
+/* 2^x - 1 for 2^-69 <= |x| < 1/4 the way the x87's F2XM1 evaluates it, as measured on the host
+ * (tests/fpu/test_transcendental.c): z = x * (66-bit ln 2) truncated to 67 bits, then
+ * e^z - 1 = z + q with the tail q = z^2 S, S = (e^z - 1 - z) / z^2, where z^2 is the product of z
+ * and w = z rounded to 64 bits (to nearest, ties away from zero: a 64-bit multiplier operand)
+ * truncated to 67 bits, and z^2 S is rounded to nearest at 64 bits; z + q is rounded to the result
+ * with ties to even. The evidence: with the tail e^z - 1 - z exact and rounded to 64 bits, the
+ * host's results near a midpoint of the result depended on the result's parity in a graded band
+ * about one 64-bit step of q wide, and the centre of that band moved with the 3 bits of z below
+ * the 64th by half of what the tail of w would move it: the signature of z * w. Over |x| in
+ * [2^-6, 2^-2) this matches 99.92% of the host's results, against 99.2% for the rounded exact
+ * tail and 98.4% for the exact e^z - 1 of the same z; tried and worse: z * w then times S or w * S
+ * first (99.84%), the products or S rounded or truncated at 64 to 69 bits, w truncated or with ties
+ * to even, q truncated or at 65 to 67 bits, S as Horner with truncated steps. Below 2^-68 the
+ * tail (< 2^-68 z) is lost: the host rounds z alone, as if a sticky bit below it were set
+ * (f80_2xm1). */
+static struct xf x87_2xm1_small(struct xf x)
+{
+    struct xf z = xf_trunc(xf_mul(x, XF_LN2_66), X87_INTERNAL_BITS);
+    struct xf w = xf_round_bits(z, 64);
+    struct xf q = xf_mul(xf_trunc(xf_mul(z, w), X87_INTERNAL_BITS), xf_expm1_tail(z));
+    return xf_add(z, xf_round_bits(q, 64));
+}
+
+/* Rounds |a| to its top n significant bits, to nearest with ties to even. */
+static struct xf xf_round_bits_even(struct xf a, int n)
+{
+    u128 half = (u128)1 << (127 - n);
+    if ((a.m & ((half << 1) - 1)) == half && !((a.m >> (128 - n)) & 1))
+        return xf_trunc(a, n);
+    return xf_round_bits(a, n);
+}
+
+/* 2^x - 1 for 1/4 <= |x| < 1 the way the x87's F2XM1 evaluates it there, as measured on the host
+ * (tests/fpu/test_transcendental.c; the shape of Tang's table-driven exp): x = c + r with c the
+ * centre of x's 1/N-interval, c = (j + 1/2)/N, N = 64 in [1/4, 1/2) and 32 in [1/2, 1), so
+ * |r| <= 1/2N; then 2^x - 1 = B + M p with B = 2^c - 1 rounded to 67 significant bits (the table's
+ * width, as for FSIN/FCOS and FPATAN), M = 1 + B rounded to 64 bits with ties to even,
+ * p = e^w - 1 rounded to 64 bits for w = r * (66-bit ln 2) rounded to 64 bits (64-bit multiplier
+ * operands), M p truncated to 67 bits, and B + M p rounded to the result with ties to even. The
+ * evidence: the host's error against the exact value is a linear function of r in each interval,
+ * whose value at r = 0 is the rounding error of B (within ~3 * 2^-76 in all 64 intervals) and
+ * whose slope is the error of M, including the three intervals where 1 + B lies on a 64-bit
+ * midpoint and ties to even decide (c = 61/128, 55/64, -63/64); the scatter of the host's results
+ * about that line grows with |r|, so r is measured from the centre; and where w's rounding decides
+ * the result, the host follows w = r ln 2 rounded to nearest 87% of the time whatever the bits
+ * beyond (the rest: a further error of ~1/3 step of w, not identified; tried and worse: w from
+ * 64-bit ln 2 or at 63, 65 or 67 bits, p unrounded or as w * (p / w) with rounded factors, M p
+ * or the sum at other widths or rounded to nearest). This matches 99.6% to 99.75% of the host's
+ * results per binade and sign, against 99.2% to 99.5% for the previous 64 fitted table offsets. */
 static struct xf x87_2xm1_table(struct xf x)
 {
-    static const int16_t adj[4][16] = {
-        {54, -35, 52, -28, 19, -62, -40, 111, -101, 18, 51, 57, 80, 19, 129, -80},
-        {35, 98, 5, -23, -30, -133, -215, 214, 51, 107, 209, 211, 4, 246, 55, -171},
-        {-81, 15, -73, -108, 103, 11, 10, -2, 45, -14, 69, -1, 26, -57, 3, 56},
-        {77, 82, 94, 128, -69, -121, -46, 115, -64, 31, 111, 47, 31, -91, 17, 19},
-    };
     int shift = x.e == -1 ? 5 : 6; /* N = 2^shift */
     int32_t top = x.e + shift;     /* |x| * N in [16, 32) */
     int j = (int)(x.m >> (127 - top));
-    bool on_grid = (x.m << (top + 1)) == 0;
-    if (x.s)
-        j = on_grid ? -j : -j - 1;
-    struct xf jn = xf_from_int(j);
-    jn.e -= shift;
-    struct xf r = xf_sub(x, jn); /* exact, 0 <= r < 1/N */
-    struct xf tm1 = xf_expm1(xf_mul(jn, XF_LN2));
-    struct xf t = xf_add(tm1, xf_from_int(1));
-    int col = j - (x.s ? -32 : 16);
-    if (col < 16) {
-        struct xf a = xf_from_int(adj[(x.s ? 2 : 0) + (x.e == -1)][col]);
-        a.e -= 76;
-        tm1 = xf_add(tm1, a);
-    }
-    return xf_add(tm1, xf_mul(t, x87_2xm1_small(r)));
+    struct xf c = xf_from_int(2 * j + 1);
+    c.e -= shift + 1;
+    c.s = x.s;
+    struct xf r = xf_sub(x, c); /* exact, |r| <= 1/2N */
+    struct xf b = xf_round_bits(xf_expm1(xf_mul(c, XF_LN2)), 67);
+    struct xf m = xf_round_bits_even(xf_add(b, xf_from_int(1)), 64);
+    if (r.m == 0)
+        return b;
+    struct xf p = xf_round_bits(xf_expm1(xf_round_bits(xf_mul(r, XF_LN2_66), 64)), 64);
+    return xf_add(b, xf_trunc(xf_mul(m, p), X87_INTERNAL_BITS));
 }
 
-/* F2XM1: 2^x - 1 for -1 <= x <= 1 (outside, undefined on the x87; computed the same way). */
+/* F2XM1: 2^x - 1 for -1 <= x <= 1. Outside, where the SDM leaves the result undefined, the host
+ * returns the operand itself and reports PE (measured for |x| from 1 + 2^-63 up to 2^16000). */
 struct f80 f80_2xm1(struct f80 a, struct f80_ctx *ctx)
 {
     begin(ctx);
@@ -1653,13 +1674,18 @@ struct f80 f80_2xm1(struct f80 a, struct f80_ctx *ctx)
     if (denormal_stop(ca, CL_ZERO, ctx))
         return a;
     struct xf x = xf_from_f80(a);
-    if (x.e < -2 && x.e >= 1 - BIAS) /* the result is about x * ln 2: normal */
-        return xf_round_even(x87_2xm1_small(x), ctx);
+    if (x.e < -68) /* the tail is lost (x87_2xm1_small); measured from 2^-69 down to 2^-16445 */
+        return xf_round(xf_trunc(xf_mul(x, XF_LN2_66), X87_INTERNAL_BITS), ctx);
     if (x.e < -2)
-        return xf_round(xf_expm1(xf_trunc(xf_mul(x, XF_LN2_66), X87_INTERNAL_BITS)), ctx);
+        return xf_round_even(x87_2xm1_small(x), ctx);
     if (x.e < 0)
-        return xf_round(x87_2xm1_table(x), ctx);
-    return xf_round(xf_expm1(xf_mul(x, XF_LN2)), ctx);
+        return xf_round_even(x87_2xm1_table(x), ctx);
+    if (x.e == 0 && x.m == (u128)1 << 127) { /* 1 and -1/2, exact, PE all the same (measured) */
+        struct xf v = x.s ? (struct xf){true, -1, (u128)1 << 127} : x;
+        return xf_round_even(v, ctx);
+    }
+    ctx->flags |= F80_PE;
+    return a;
 }
 
 /* log2(e) as the x87 holds it: rounded to 66 significant bits (SDM Vol.1 8.3.8), like XF_PI66 and
