@@ -1300,6 +1300,53 @@ static struct xf xf_omc_x87(struct xf d)
     return xf_add(xf_sub(xf_from_int(1), xf_cos_small(d)), e);
 }
 
+/* frac(2^n q) for q >= 0 as a 0.64 fixed-point fraction. */
+static uint64_t xf_frac_bits(struct xf q, int n)
+{
+    int32_t i = 127 - n - q.e; /* bit of q.m that weighs 2^-n */
+    if (q.m == 0 || i >= 192 || i <= -64)
+        return 0;
+    return i >= 64 ? (uint64_t)(q.m >> (i - 64)) : (uint64_t)(q.m << (64 - i));
+}
+
+/* The x87's error in sin r and cos r for 0 < r < 1/4, to be added to the exact value. Measured on
+ * the host (FSIN and FCOS of runs of 10^3..10^5 consecutive arguments in [1/8, 1/4), each run's
+ * error pinned to ~2^-73 by the results): the error is a sawtooth whose drop is z * 2^-64 for cos
+ * and r z * 2^-66 for sin (z = r^2), and whose period is that of Q / 2^-64 (cos) or Q / 2^-66
+ * (sin), Q being the z^2 and z^4 terms of the series of (1 - cos r) / z or (r - sin r) / (r z)
+ * (the period fits r^3/180 + r^7/453600 for cos to 10^-6): so the x87 splits its polynomial in z
+ * into even and odd powers and truncates the odd part Q at a fixed binary point before multiplying
+ * it by z (r z). The sawtooth's phase, tracked along [1/8, 1/4) (1000 points for cos, 256 for
+ * sin), fits Q's coefficients slightly off the Taylor ones (a minimax polynomial's) and an offset
+ * of 3/8 (cos) or 1/8 (sin) of the truncation unit added before the truncation, to rms 2 * 10^-4
+ * (cos) and 2 * 10^-3 (sin) of a period. The mean of the sawtooth is 3/8 of the drop below its
+ * top for both (best single value: 0.30..0.43 change the identical share by < 2 * 10^-5). This
+ * takes the share of results missed in [1/8, 1/4) from 2.0% to 0.4% (cos) and 0.55% to 0.4%
+ * (sin), and in [1/32, 1/8) from 0.5% to 0.07% (cos). The rest of the host's error there (up to
+ * ~2^-73 for sin, with periods of 10^2..10^3 arguments) is not modelled. */
+static struct xf xf_sincos_err_x87(struct xf r, bool want_cos)
+{
+    struct xf z = xf_mul(r, r), w = xf_mul(z, z), w2 = xf_mul(w, w), c3, c5, scale;
+    uint64_t f, bias;
+    if (want_cos) { /* Q = (1/720 - 3792.915 * 2^-64) w + (1/10! - 4095027.1 * 2^-64) w^2 */
+        c3 = xf_sub(xf_div_small(w, 720), xf_mul(w, xf_norm(false, 127 - 80, 248572495)));
+        c5 = xf_sub(xf_div_small(w2, 3628800), xf_mul(w2, xf_norm(false, 127 - 68, 65520434)));
+        f = xf_frac_bits(xf_add(c3, c5), 64) + (3ull << 61);
+        bias = 3ull << 61;
+        scale = z;
+        scale.e -= 64;
+    } else { /* Q = (1/5040 - 1174.068 * 2^-66) w + (1/11! - 1176330.7 * 2^-66) w^2 */
+        c3 = xf_sub(xf_div_small(w, 5040), xf_mul(w, xf_norm(false, 127 - 82, 76943727)));
+        c5 = xf_sub(xf_div_small(w2, 39916800), xf_mul(w2, xf_norm(false, 127 - 70, 18821292)));
+        f = xf_frac_bits(xf_add(c3, c5), 66) + (1ull << 61);
+        bias = 3ull << 61;
+        scale = xf_mul(r, z);
+        scale.e -= 66;
+    }
+    bool neg = f < bias;
+    return xf_mul(scale, xf_norm(neg, 63, neg ? bias - f : f - bias));
+}
+
 /* sin or cos of a reduced argument |r| <= pi/4 the way the x87 evaluates them (measured on the
  * host, tests/fpu/test_transcendental.c; the shape of Tang's table-driven methods): below 1/4 a
  * polynomial, whose result here is the exact value; from 1/4 up, r = T + d with T the midpoint of
@@ -1316,11 +1363,8 @@ static struct xf xf_omc_x87(struct xf d)
  * truncated to 66 or 68 bits or at a fixed binary point, d or 1 - cos d or S (1 - cos d) rounded
  * to 64..70 bits, S cos d + C sin d instead of the correction form, a fitted error of sin d.
  * Below 1/4 the exact value misses 2% (cos) and 0.6% (sin) of the intervals in [1/8, 1/4) and
- * ~0.5% (cos) in [1/32, 1/8): the host's error there (up to ~2^-69 for cos) is not smooth in r
- * and persists for r of 10 significant bits; not identified (tried and no better: table steps of
- * 1/16, 1/32, 1/64, r^2 or the tail or the polynomial's steps rounded to 62..72 bits or at a
- * fixed binary point, r scaled by 4/pi, half-angle and tan(r/2) forms, sqrt(1 - sin^2 r), a
- * smooth fitted bias). */
+ * ~0.5% (cos) in [1/32, 1/8): the host's error there (up to ~2^-68 for cos) comes mostly from a
+ * truncation inside the polynomial, which FSIN and FCOS add (xf_sincos_err_x87). */
 static struct xf x87_sincos(struct xf r, bool want_cos)
 {
     if (r.m == 0)
@@ -1354,6 +1398,22 @@ static struct xf x87_sincos(struct xf r, bool want_cos)
         return xf_sub(c, xf_trunc(xf_add(xf_trunc(xf_mul(s, sd), 67), xf_mul(c, omc)), 67));
     struct xf v = xf_add(s, xf_trunc(xf_sub(xf_trunc(xf_mul(c, sd), 67), xf_mul(s, omc)), 67));
     return r.s ? xf_neg(v) : v;
+}
+
+/* x87_sincos with, for FSIN and FCOS, the error below 1/4 (xf_sincos_err_x87). FPTAN's
+ * quotient fits the host better without it (measured on tests/fpu/test_transcendental.c's
+ * arguments: 99.71% identical with it in both operands, 99.79% without), so FPTAN's internal sin
+ * and cos below 1/4 differ from FSIN's and FCOS's; f80_tan calls x87_sincos directly. */
+static struct xf x87_sincos_fsin_fcos(struct xf r, bool want_cos)
+{
+    struct xf v = x87_sincos(r, want_cos);
+    if (r.m != 0 && r.e < -2 && r.e >= -40) {
+        struct xf ar = r;
+        ar.s = false;
+        struct xf e = xf_sincos_err_x87(ar, want_cos);
+        v = xf_add(v, r.s && !want_cos ? xf_neg(e) : e);
+    }
+    return v;
 }
 
 static struct f80 xf_round(struct xf v, struct f80_ctx *ctx)
@@ -1441,7 +1501,7 @@ struct f80 f80_sin(struct f80 a, bool *out_of_range, struct f80_ctx *ctx)
         return a;
     struct xf x = xf_from_f80(a), red;
     unsigned q = reduce_pi2(x, &red);
-    struct xf v = x87_sincos(red, q & 1);
+    struct xf v = x87_sincos_fsin_fcos(red, q & 1);
     if (q & 2)
         v = xf_neg(v);
     return xf_round(v, ctx);
@@ -1456,7 +1516,7 @@ struct f80 f80_cos(struct f80 a, bool *out_of_range, struct f80_ctx *ctx)
         return make(false, BIAS, INT_BIT);
     struct xf x = xf_from_f80(a), red;
     unsigned q = reduce_pi2(x, &red);
-    struct xf v = x87_sincos(red, !(q & 1));
+    struct xf v = x87_sincos_fsin_fcos(red, !(q & 1));
     if (((q + 1) >> 1) & 1)
         v = xf_neg(v);
     return xf_round(v, ctx);
