@@ -9,6 +9,11 @@
  * (99.9%). C1 (rounded up, SDM Vol.1 8.1.3.2) tells which way the internal value was rounded;
  * where the results agree it is reported as "C1 differs" (not a failure: it differs exactly
  * when the two internal values lie on different sides of a representable number).
+ * The model was measured on an Intel family 6 model 167 (Rocket Lake) host; on that CPU the
+ * test also fails when a function's share of identical results drops below the floor in
+ * `floor_pct` (just under the figures reached, so a change that loses agreement is caught);
+ * other x87s (other generations, AMD) differ in the last bit in their own ways, and only the
+ * 1-ulp bound applies there.
  *   test_transcendental [-n CASES] [-v] */
 #include <inttypes.h>
 #include <stdbool.h>
@@ -18,6 +23,10 @@
 #include <string.h>
 
 #include "core/float80.h"
+
+#if defined(__x86_64__)
+#include <cpuid.h>
+#endif
 
 #if !defined(__x86_64__)
 int main(void)
@@ -30,6 +39,24 @@ int main(void)
 enum fn { FN_SIN, FN_COS, FN_TAN, FN_ATAN, FN_2XM1, FN_YL2X, FN_YL2XP1, FN_COUNT };
 static const char *const fn_names[FN_COUNT] = {"fsin", "fcos", "fptan", "fpatan", "f2xm1", "fyl2x",
                                                "fyl2xp1"};
+
+/* Shares of identical results (%, default seed, 10^5 inputs) this model keeps on the CPU it was
+ * measured on: fsin fcos fptan fpatan f2xm1 fyl2x fyl2xp1. */
+static const double floor_pct[FN_COUNT] = {99.80, 99.80, 99.75, 99.95, 99.80, 99.85, 99.95};
+
+static bool measured_cpu(void)
+{
+    unsigned a, b, c, d;
+    if (!__get_cpuid(1, &a, &b, &c, &d))
+        return false;
+    unsigned family = (a >> 8) & 0xF, model = ((a >> 4) & 0xF) | ((a >> 12) & 0xF0);
+    char vendor[13] = {0};
+    __get_cpuid(0, &a, &b, &c, &d);
+    memcpy(vendor, &b, 4);
+    memcpy(vendor + 4, &d, 4);
+    memcpy(vendor + 8, &c, 4);
+    return !strcmp(vendor, "GenuineIntel") && family == 6 && model == 167;
+}
 
 static uint64_t rng_state = 0x7A5CE0DEu;
 
@@ -180,7 +207,10 @@ int main(int argc, char **argv)
         else if (!strcmp(argv[i], "-v"))
             verbose = 1;
     }
-    bool ok = true;
+    bool ok = true, floors = measured_cpu() && n >= 100000;
+    printf("host x87: %s\n", floors ? "Intel family 6 model 167, the one the model was measured on: "
+                                       "floors apply"
+                                     : "another CPU (or fewer than 10^5 inputs): the 1-ulp bound only");
     for (int f = 0; f < FN_COUNT; f++) {
         unsigned long ulp0 = 0, ulp1 = 0, worse = 0, flagdiff = 0, c1diff = 0, shown = 0;
         for (unsigned long i = 0; i < n; i++) {
@@ -210,14 +240,18 @@ int main(int argc, char **argv)
                        fn_names[f], a.se, a.m, b.se, b.m, hr.se, hr.m, hs, mr.se, mr.m, ms);
         }
         bool good = ulp0 * 1000 >= n * 999;
-        ok = ok && worse == 0 && flagdiff == 0;
+        bool above_floor = 100.0 * (double)ulp0 / (double)n >= floor_pct[f];
+        ok = ok && worse == 0 && flagdiff == 0 && (!floors || above_floor);
+        if (floors && !above_floor)
+            printf("  %s: %.3f%% identical, below its floor of %.2f%%\n", fn_names[f],
+                   100.0 * (double)ulp0 / (double)n, floor_pct[f]);
         printf("%-8s %lu inputs: 0 ulp %lu (%.3f%%), 1 ulp %lu, >1 ulp %lu, flags differ %lu, "
                "C1 differs %lu%s\n",
                fn_names[f], n, ulp0, 100.0 * (double)ulp0 / (double)n, ulp1, worse, flagdiff, c1diff,
                good ? "" : "  [0-ulp share below the 99.9% target]");
     }
     printf("transcendental: %s\n", ok ? "never more than 1 ulp, flags identical"
-                                       : "FAILED: more than 1 ulp or flags differ");
+                                       : "FAILED: more than 1 ulp, flags differ or a share below its floor");
     return ok ? 0 : 1;
 }
 #endif
