@@ -47,6 +47,7 @@ enum ir_kind {
     IR_IMUL_M,      /* reg a = reg a * [m], or (alu = 1) [m] * imm; size 2 or 4 */
     IR_JCC,         /* terminator: if cc then target else next_eip */
     IR_JMP,         /* terminator: eip = target */
+    IR_LOOP,        /* terminator: LOOPNE/LOOPE/LOOP/JCXZ (alu: the opcode, E0-E3) to target */
 };
 
 /* ALU operations, numbered as ModRM.reg of group 1 (ADD OR ADC SBB AND SUB XOR CMP), plus TEST. */

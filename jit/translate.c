@@ -283,6 +283,10 @@ static void lower(struct ir_op *o, const struct insn *in, uint32_t features)
         o->kind = IR_JCC;
         o->alu = op & 0xF;
         o->target = branch_target(in, o->next_eip, in->opsize32 ? in->imm : sext16(in->imm));
+    } else if (op >= 0xE0 && op <= 0xE3) {
+        o->kind = IR_LOOP;
+        o->alu = (uint8_t)op;
+        o->target = branch_target(in, o->next_eip, sext8(in->imm));
     } else if (op == 0xEB) {
         o->kind = IR_JMP;
         o->target = branch_target(in, o->next_eip, sext8(in->imm));
@@ -317,9 +321,9 @@ unsigned jit_translate(struct ir_block *b, struct insn *insns, struct mem *mem, 
         o->in = in;
         mem_mark_code(mem, (phys & ~(MEM_PAGE_SIZE - 1)) + off, in->len);
         lower(o, in, features);
-        if (helpers_only && o->kind != IR_JCC && o->kind != IR_JMP)
+        if (helpers_only && o->kind != IR_JCC && o->kind != IR_JMP && o->kind != IR_LOOP)
             o->kind = IR_HELPER;
-        bool ends = o->kind == IR_JCC || o->kind == IR_JMP || o->kind == IR_CALL || o->kind == IR_RET ||
+        bool ends = o->kind == IR_JCC || o->kind == IR_JMP || o->kind == IR_LOOP || o->kind == IR_CALL || o->kind == IR_RET ||
                     o->kind == IR_CALLI || o->kind == IR_JMPI || !continues(in);
         if (o->kind == IR_HELPER) {
             o->flags = IRF_SMC;

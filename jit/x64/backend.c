@@ -901,6 +901,54 @@ size_t backend_emit(const struct ir_block *b, const uint32_t *gen_ptr, uint32_t 
             }
             break;
         }
+        case IR_LOOP: {
+            bool a32 = o->in->adsize32;
+            uint8_t *not_taken[2] = {NULL, NULL};
+            if (o->alu <= 0xE1) {
+                /* edi = the ZF condition of LOOPNE (NZ) / LOOPE (Z), first: the compares below
+                 * change the host flags */
+                unsigned cc = o->alu == 0xE1 ? 0x4 : 0x5;
+                if (hf_live) {
+                    b1(e, 0x40); b1(e, 0x0F); b1(e, 0x90 + cc); b1(e, 0xC7);    /* setcc dil */
+                } else {
+                    mov_rdi_cpu(e);
+                    b1(e, 0xBE); b4(e, cc);                     /* mov esi, cc */
+                    call_abs(e, (const void *)cond_true);
+                    b1(e, 0x89); b1(e, 0xC7);                   /* mov edi, eax */
+                }
+            }
+            /* The target's CS limit before the count changes: beyond it the whole instruction
+             * runs in the interpreter (which raises the fault). */
+            b1(e, 0x81); m_rbx(e, 7, OFF(seg[SEG_CS].limit)); b4(e, o->target);   /* cmp limit, target */
+            uint8_t *slow = jcc32(e, 0x2);                      /* jb */
+            if (!a32)
+                b1(e, 0x66);
+            if (o->alu == 0xE3) {
+                b1(e, 0x83); m_rbx(e, 7, OFF(regs) + R_ECX * 4); b1(e, 0);      /* cmp [ecx], 0 */
+                not_taken[0] = jcc32(e, 0x5);                                   /* jne */
+            } else {
+                b1(e, 0x83); m_rbx(e, 5, OFF(regs) + R_ECX * 4); b1(e, 1);      /* sub [ecx], 1 */
+                not_taken[0] = jcc32(e, 0x4);                                   /* jz: count 0 */
+                if (o->alu <= 0xE1) {
+                    b1(e, 0x40); b1(e, 0x84); b1(e, 0xFF);      /* test dil, dil */
+                    not_taken[1] = jcc32(e, 0x4);
+                }
+            }
+            store_imm32(e, OFF(eip), o->target);
+            add_icount(e, pending + 1);
+            chain_exit(c, 0);
+            patch_here(e, not_taken[0]);
+            patch_here(e, not_taken[1]);
+            store_imm32(e, OFF(eip), o->next_eip);
+            add_icount(e, pending + 1);
+            chain_exit(c, 1);
+            patch_here(e, slow);
+            emit_helper_call(e, o, pending);
+            add_icount(e, 1);
+            leave_block(e, JIT_STOP);
+            terminated = true;
+            break;
+        }
         case IR_JCC:
         case IR_JMP: {
             uint8_t *taken = NULL;
