@@ -1400,10 +1400,36 @@ static struct xf x87_sincos(struct xf r, bool want_cos)
     return r.s ? xf_neg(v) : v;
 }
 
+/* FPTAN's internal cos for 2^-40 <= |r| < 1/4, before its truncation to 67 bits: 1 - z F / 2 with
+ * F = 2 (1 - cos r) / z rounded to nearest at 2^-64 (its 64-bit extended value), and the product
+ * z F / 2 = p then 1 to 2 units of its 67th bit low (1.5 taken). Measured on the host by FPTAN of
+ * arguments whose exact cos lies near a 67-bit boundary while sin does not, so that the result
+ * and C1 tell on which side of the boundary the host's cos fell: the error is a sawtooth of drop
+ * z * 2^-65 whose period over consecutive arguments is that of F / 2^-64 (fitted frequency
+ * 0.0077938 per argument at r = 3/16 against 0.0077942 predicted) with its jump where F is a
+ * half unit off the grid (phase 0.49..0.525 at 12 places in [1/16, 1/4)), and what remains is
+ * uniform on [1, 2) units of p's 67th bit in each binade of z (width 0.06 to 0.25 * 2^-70 for z
+ * in [2^-8, 2^-4)). This halves the half-ulp intervals FPTAN misses in [1/8, 1/4). */
+static struct xf xf_cos_fptan(struct xf r)
+{
+    struct xf c = xf_cos_small(r);
+    struct xf z = xf_mul(r, r), one = xf_from_int(1);
+    struct xf p = xf_sub(one, c), f = xf_div(p, z);
+    f.e++; /* F = 2 (1 - cos r) / z, in [1/2, 1) */
+    u128 unit = (u128)1 << (63 - f.e); /* 2^-64 in f.m */
+    struct xf fr = {false, f.e, (f.m + (unit >> 1)) & ~(unit - 1)};
+    if (f.m + (unit >> 1) < f.m) /* carried out of bit 127 */
+        fr = (struct xf){false, f.e + 1, (u128)1 << 127};
+    p = xf_mul(z, fr);
+    p.e--;
+    struct xf low = {false, p.e - 66, (u128)3 << 126}; /* 1.5 units of the 67th bit */
+    return xf_sub(one, xf_sub(p, low));
+}
+
 /* x87_sincos with, for FSIN and FCOS, the error below 1/4 (xf_sincos_err_x87). FPTAN's
  * quotient fits the host better without it (measured on tests/fpu/test_transcendental.c's
  * arguments: 99.71% identical with it in both operands, 99.79% without), so FPTAN's internal sin
- * and cos below 1/4 differ from FSIN's and FCOS's; f80_tan calls x87_sincos directly. */
+ * and cos below 1/4 differ from FSIN's and FCOS's; f80_tan calls x87_sincos and xf_cos_fptan. */
 static struct xf x87_sincos_fsin_fcos(struct xf r, bool want_cos)
 {
     struct xf v = x87_sincos(r, want_cos);
@@ -1534,9 +1560,16 @@ struct f80 f80_tan(struct f80 a, bool *out_of_range, struct f80_ctx *ctx)
     /* FPTAN is the quotient of the x87's internal sin and cos of the reduced argument, each
      * truncated to 67 bits (X87_INTERNAL_BITS) first: measured on the host for reduced arguments
      * in [2^-12, 1/4), this fits 99% of the half-ulp intervals pinned by the result and C1, the
-     * exact tangent 92% (and the same quotient with 68-bit or rounded operands 88-95%). */
+     * exact tangent 92% (and the same quotient with 68-bit or rounded operands 88-95%). Below
+     * 1/4 the cos is FPTAN's own (xf_cos_fptan): 99.35% of the intervals in [1/8, 1/4). Its sin
+     * there is off the exact value by a sawtooth too, of drop (8/9) 2^-72 (constant from r = 0.137
+     * up, smaller below) whose frequency over consecutive arguments is 72 (1 - cos r) per
+     * argument (fitted at 7 places in [3/16, 7/32) to 10^-4), i.e. that of 9/8 (r - sin r) over
+     * 2^-72; but its phase, fitted by place, wanders (0.24 to 0.48), and a fixed phase misses
+     * more intervals (1.8%) than the exact sin (0.65%), so the exact sin is kept. */
     struct xf sn = xf_trunc(x87_sincos(red, false), X87_INTERNAL_BITS);
-    struct xf cs = xf_trunc(x87_sincos(red, true), X87_INTERNAL_BITS);
+    bool own_cos = red.m != 0 && red.e < -2 && red.e >= -40;
+    struct xf cs = xf_trunc(own_cos ? xf_cos_fptan(red) : x87_sincos(red, true), X87_INTERNAL_BITS);
     struct xf v = (q & 1) ? xf_neg(xf_div(cs, sn)) : xf_div(sn, cs);
     return xf_round(v, ctx);
 }
@@ -1652,17 +1685,55 @@ static struct xf xf_expm1_tail(struct xf z)
     return sum;
 }
 
+/* Rounds |a| to its top n significant bits, to nearest with ties to even. */
+static struct xf xf_round_bits_even(struct xf a, int n)
+{
+    u128 half = (u128)1 << (127 - n);
+    if ((a.m & ((half << 1) - 1)) == half && !((a.m >> (128 - n)) & 1))
+        return xf_trunc(a, n);
+    return xf_round_bits(a, n);
+}
+
+/* The relative error of the x87's tail q (x87_2xm1_small) against z^2 S: a smooth odd wave in z
+ * of up to ~0.07 * 2^-64, with zeros near |z| = 0.06 and 0.105, the shape of a minimax
+ * polynomial's error (the x87's tail is a polynomial, not S). FITTED, not derived: the odd
+ * polynomial of degree 13 in z (coefficients in units of 2^-80) that best separates the host's
+ * results where q's rounding decides them, by a logistic fit to 125,000 such results over |x| in
+ * [2^-6, 2^-2) (q within 0.4 of its last place of a 64-bit midpoint, outside the 69-bit tie
+ * band). On 88,000 fresh such results it cuts the disagreements from 2,095 to 1,310, most of the
+ * gain below |x| = 2^-3 (1,214 to 475). */
+static struct xf x87_2xm1_small_err(struct xf z)
+{
+    static const int64_t coef[7] = {184165,           -81864572,      10943002545,
+                                    -534489684934,    3629422104980,  395601933267392,
+                                    -7832895268451018};
+    struct xf z2 = xf_mul(z, z), d = xf_from_int(coef[6]);
+    for (int k = 5; k >= 0; k--)
+        d = xf_add(xf_mul(d, z2), xf_from_int(coef[k]));
+    d = xf_mul(d, z);
+    d.e -= 80;
+    return d;
+}
+
 /* 2^x - 1 for 2^-69 <= |x| < 1/4 the way the x87's F2XM1 evaluates it, as measured on the host
  * (tests/fpu/test_transcendental.c): z = x * (66-bit ln 2) truncated to 67 bits, then
  * e^z - 1 = z + q with the tail q = z^2 S, S = (e^z - 1 - z) / z^2, where z^2 is the product of z
  * and w = z rounded to 64 bits (to nearest, ties away from zero: a 64-bit multiplier operand)
  * truncated to 67 bits, and z^2 S is rounded to nearest at 64 bits; z + q is rounded to the result
- * with ties to even. The evidence: with the tail e^z - 1 - z exact and rounded to 64 bits, the
- * host's results near a midpoint of the result depended on the result's parity in a graded band
- * about one 64-bit step of q wide, and the centre of that band moved with the 3 bits of z below
- * the 64th by half of what the tail of w would move it: the signature of z * w. Over |x| in
- * [2^-6, 2^-2) this matches 99.92% of the host's results, against 99.2% for the rounded exact
- * tail and 98.4% for the exact e^z - 1 of the same z; tried and worse: z * w then times S or w * S
+ * with ties to even. That 64-bit rounding of q is a double one: q is first rounded to nearest at 69
+ * bits, then to 64 with ties to even, and q carries the relative error x87_2xm1_small_err. The
+ * evidence for the double rounding: where q's rounding decides the result, the host's choice
+ * depended on the parity of q's 64th bit (a logistic fit on 8,700 consecutive operands from
+ * 1.25 * 2^-3 found that bit worth 0.09 of q's last place, and no other bit of z, x ln 2, z w, S,
+ * z S or w S worth anything); rounding first at 69 bits cut the disagreements on such results by
+ * 16% on fresh operands (2,477 to 2,095 in 88,000; 68 or 70 bits, truncation, or a grid tied to
+ * z's or a fixed exponent did worse). The earlier evidence: with the tail e^z - 1 - z exact and
+ * rounded to 64 bits, the host's results near a midpoint of the result depended on the result's
+ * parity in a graded band about one 64-bit step of q wide, and the centre of that band moved
+ * with the 3 bits of z below the 64th by half of what the tail of w would move it: the signature
+ * of z * w. Over |x| in [2^-6, 2^-2) this (without the double rounding and the error) matched
+ * 99.92% of the host's results, against 99.2% for the rounded exact tail and 98.4% for the exact
+ * e^z - 1 of the same z; tried and worse: z * w then times S or w * S
  * first (99.84%), the products or S rounded or truncated at 64 to 69 bits, w truncated or with ties
  * to even, q truncated or at 65 to 67 bits, S as Horner with truncated steps. Below 2^-68 the
  * tail (< 2^-68 z) is lost: the host rounds z alone, as if a sticky bit below it were set
@@ -1672,16 +1743,8 @@ static struct xf x87_2xm1_small(struct xf x)
     struct xf z = xf_trunc(xf_mul(x, XF_LN2_66), X87_INTERNAL_BITS);
     struct xf w = xf_round_bits(z, 64);
     struct xf q = xf_mul(xf_trunc(xf_mul(z, w), X87_INTERNAL_BITS), xf_expm1_tail(z));
-    return xf_add(z, xf_round_bits(q, 64));
-}
-
-/* Rounds |a| to its top n significant bits, to nearest with ties to even. */
-static struct xf xf_round_bits_even(struct xf a, int n)
-{
-    u128 half = (u128)1 << (127 - n);
-    if ((a.m & ((half << 1) - 1)) == half && !((a.m >> (128 - n)) & 1))
-        return xf_trunc(a, n);
-    return xf_round_bits(a, n);
+    q = xf_add(q, xf_mul(q, x87_2xm1_small_err(z)));
+    return xf_add(z, xf_round_bits_even(xf_round_bits(q, 69), 64));
 }
 
 /* 2^x - 1 for 1/4 <= |x| < 1 the way the x87's F2XM1 evaluates it there, as measured on the host
@@ -1700,7 +1763,17 @@ static struct xf xf_round_bits_even(struct xf a, int n)
  * beyond (the rest: a further error of ~1/3 step of w, not identified; tried and worse: w from
  * 64-bit ln 2 or at 63, 65 or 67 bits, p unrounded or as w * (p / w) with rounded factors, M p
  * or the sum at other widths or rounded to nearest). This matches 99.6% to 99.75% of the host's
- * results per binade and sign, against 99.2% to 99.5% for the previous 64 fitted table offsets. */
+ * results per binade and sign, against 99.2% to 99.5% for the previous 64 fitted table offsets.
+ * What is left is not a rounding of p: where p's rounding decides the result, the host departs
+ * from it 45% of the time at a midpoint and still 5% at half a step from one; its departure
+ * reaches 1.1 steps of M p (p's last place times M), about evenly spread, changes from one
+ * operand to the next (no runs over 20,000 consecutive operands) and is the same in all 64
+ * intervals. A search for a term linear in the fraction below bits 60 to 71 of r ln 2, w,
+ * e^w - 1, e^w, M w, M p, M e^w, B + M p, x ln 2 or r found none worth 3% of the disagreements
+ * (weak evidence: the same search hardly sees p's own rounding). Tried and worse as well: p or
+ * w rounded first at 66 to 72 bits then to 64 with ties to even (as q below 1/4), p = w + a tail
+ * rounded on its own, w * ((e^w - 1) / w) with that factor rounded, M w and M (p - w) rounded
+ * apart, B + M p rounded at 66 to 70 bits, w from x ln 2 truncated to 67 bits less c ln 2. */
 static struct xf x87_2xm1_table(struct xf x)
 {
     int shift = x.e == -1 ? 5 : 6; /* N = 2^shift */
@@ -1775,6 +1848,54 @@ static struct xf x87_log2p1_tail(struct xf u)
     return xf_mul(xf_add(u, u), p);
 }
 
+/* |a| rounded to its top n significant bits, to nearest with ties to even: the x87's own 64-bit
+ * rounding, which FYL2X's table path applies to some of its intermediate values (ties are common
+ * there: m + c below has one bit more than 64 whenever m's last bit is set). */
+static struct xf xf_round_even_bits(struct xf a, int n)
+{
+    if (a.m == 0)
+        return a;
+    u128 unit = (u128)1 << (128 - n), rem = a.m & (unit - 1), m = a.m - rem;
+    if (rem > unit / 2 || (rem == unit / 2 && (m & unit))) {
+        m += unit;
+        if (m == 0) /* carry out of bit 127 */
+            return (struct xf){a.s, a.e + 1, (u128)1 << 127};
+    }
+    return (struct xf){a.s, a.e, m};
+}
+
+/* log2(x), x > 0, the way FYL2X evaluates it away from 1 (measured on the host by pinning the
+ * internal 67-bit values from many y in round-down and round-up). With x = 2^e m, m in [1, 2), and
+ * c the midpoint of m's cell of width 1/32 (c = 1 + (2j + 1)/64, j = the top five fraction bits
+ * of m), log2(x) = e + log2(c) + 2 atanh(u) / ln 2, u = (m - c) / (m + c), where m + c and u are
+ * rounded to 64 bits, to nearest even, and so is the last term, computed with 1 / ln 2 truncated
+ * to 67 bits; the sum is truncated by the caller. log2(c) is exact for all the measurements can
+ * tell (rounding it to any grid coarser than 2^-75 loses matches; a constant offset per cell
+ * gains none). The evidence: for x = 1/2 + k 2^-64 the error of the pinned values against the
+ * true log2 follows k mod 4 with steps of about +-0.18 ulp, which is m + c = 2 + 1/64 + k 2^-63
+ * losing its last bit to a tie-to-even rounding, scaled by d(log2)/d(m + c) for m - c = -1/64;
+ * the same pattern shows for e = -2 and 1. Share of pinned values reproduced, this model (the
+ * exact log2 before): 99.2% (88.2%) of 4000 x = 1/2 + k 2^-64, 97.1% (95.2%) of 3000 x in
+ * [1/2, 1), 97.5% (93.8%) of 3000 x in [1 + 1/8, 2), 99.3% (98.3%) of 3000 x in four binades from
+ * 1/16 to 8; FYL2XP1 on the exact 1 + x, 1/8 <= |x| < 1/4: 94.9% (88.6%) of 4000. The rest (about
+ * 1% to 5%, more where the result's ulp is finer) is noise of about 2^-70 that is not identified:
+ * not a function of u (no polynomial in u fits it), not per cell, not the low bits of m, not a
+ * different rounding of u, of the last term or of the sums, nor 1 / ln 2 at other precisions. For
+ * exact powers of two, e > 0, the host's product differs from y e in about 1.5% of the y (as it
+ * did with the exact value); for e < 0 this model matches all 6000 tried (the exact value 86%). */
+static struct xf x87_log2_table(struct xf x)
+{
+    int32_t e = x.e;
+    struct xf m = {false, 0, x.m};
+    uint64_t j = (uint64_t)(x.m >> 122) & 31;
+    struct xf c = xf_from_int((int64_t)(2 * j + 65));
+    c.e -= 6;
+    struct xf d = xf_round_even_bits(xf_add(m, c), 64);
+    struct xf u = xf_round_even_bits(xf_div(xf_sub(m, c), d), 64);
+    struct xf p = xf_mul(xf_2atanh(u), xf_trunc(XF_LOG2E, X87_INTERNAL_BITS));
+    return xf_add(xf_add(xf_from_int(e), xf_log2(c)), xf_round_even_bits(p, 64));
+}
+
 /* log2(1 + x), |x| < 1 - sqrt(2)/2, the way the x87's FYL2XP1 evaluates it (measured on the host by
  * pinning the internal 67-bit log2(1 + x) from the results of many y in round-down and round-up).
  * Below 1/8: with D = 2 + x truncated to 67 bits and u = x / D, the quotient is split as
@@ -1785,13 +1906,13 @@ static struct xf x87_log2p1_tail(struct xf u)
  * up on A's grid for x > 0 and down for x < 0. This reproduces all of 23664 pinned values with
  * |x| < 2^-9 (both signs, every binade from 2^-40) and 99.8% of 4000 fresh ones from 2^-9 to 1/8;
  * the previous model (one quotient, one product) reproduced about 60%. From 1/8 up the host takes
- * FYL2X's general path on 1 + x (FYL2XP1's results equal FYL2X's for 20000 exact 1 + x), which is
- * not identified: the true value is the closest model found there (88%). */
+ * FYL2X's general path on 1 + x (FYL2XP1's results equal FYL2X's for 20000 exact 1 + x), here
+ * x87_log2_table on the exact 1 + x. */
 static struct xf x87_log2p1(struct xf x)
 {
     struct xf two = xf_from_int(2);
     if (x.e >= -3)
-        return xf_mul(xf_2atanh(xf_div(x, xf_add(two, x))), XF_LOG2E);
+        return x87_log2_table(xf_add(xf_from_int(1), x));
     struct xf d = xf_trunc(xf_add(two, x), X87_INTERNAL_BITS), dm2 = xf_sub(d, two);
     struct xf a = xf_trunc(xf_mul(x, XF_LOG2E_66), X87_INTERNAL_BITS);
     struct xf q = xf_div(xf_mul(a, dm2), d);
@@ -1843,7 +1964,7 @@ static struct f80 ylog(struct f80 y, struct f80 x, bool p1, struct f80_ctx *ctx)
         /* near 1, FYL2X's internal log2(x) is FYL2XP1's log2(1 + t) for t = x - 1 (exact here):
          * measured on the host, the two pinned internal values are identical */
         struct xf t = xf_sub(xv, xf_from_int(1));
-        lx = t.e < -3 ? x87_log2p1(t) : xf_log2(xv);
+        lx = t.e < -3 ? x87_log2p1(t) : x87_log2_table(xv);
     } else {
         if (cx == CL_INF || cy == CL_INF) {
             if (cx == CL_ZERO || cy == CL_ZERO)
