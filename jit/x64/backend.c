@@ -433,6 +433,12 @@ static bool cc_needs_of(unsigned cc)
     return (cc >> 1) == 0 || (cc >> 1) == 6 || (cc >> 1) == 7;   /* O/NO, L/GE, LE/G */
 }
 
+/* Whether condition cc can be read from the host's flags (which of them are the guest's). */
+static bool cc_on_host(unsigned cc, bool live, bool cf, bool of)
+{
+    return live && (!cc_needs_cf(cc) || cf) && (!cc_needs_of(cc) || of);
+}
+
 /* icount -= n */
 static void sub_icount(struct em *e, unsigned n)
 {
@@ -511,6 +517,22 @@ static void chain_exit(struct ctx *c, unsigned k)
     b1(e, 0xE9);
     c->slot_at[k] = e->p;
     b4(e, 0);
+}
+
+/* A direct exit to eip: icount brought up to date, then chain slot k. */
+static void branch_exit(struct ctx *c, uint32_t eip, unsigned retired, unsigned k)
+{
+    store_imm32(c->e, OFF(eip), eip);
+    add_icount(c->e, retired);
+    chain_exit(c, k);
+}
+
+/* A branch whose target fails the CS limit: the interpreter runs it (and raises #GP). */
+static void fault_exit(struct em *e, const struct ir_op *o, unsigned pending)
+{
+    emit_helper_call(e, o, pending);
+    add_icount(e, 1);
+    leave_block(e, JIT_STOP);
 }
 
 size_t backend_emit(const struct ir_block *b, const uint32_t *gen_ptr, uint32_t id, uint8_t *buf,
@@ -715,9 +737,7 @@ size_t backend_emit(const struct ir_block *b, const uint32_t *gen_ptr, uint32_t 
             else
                 store(e, R_ESP, 6, 2);
             st->cont = e->p;                                    /* the stub left eip = target */
-            store_imm32(e, OFF(eip), o->target);
-            add_icount(e, pending + 1);
-            chain_exit(c, 0);
+            branch_exit(c, o->target, pending + 1, 0);
             terminated = true;
             break;
         }
@@ -742,7 +762,7 @@ size_t backend_emit(const struct ir_block *b, const uint32_t *gen_ptr, uint32_t 
         case IR_CMOV_M: {
             /* edi = the condition, taken first (the address arithmetic changes the host flags);
              * the source is read whatever it is, as in the interpreter */
-            if (hf_live && (!cc_needs_cf(o->alu) || hf_cf) && (!cc_needs_of(o->alu) || hf_of)) {
+            if (cc_on_host(o->alu, hf_live, hf_cf, hf_of)) {
                 b1(e, 0x40); b1(e, 0x0F); b1(e, 0x90 + o->alu); b1(e, 0xC7);   /* setcc dil */
                 b1(e, 0x40); b1(e, 0x0F); b1(e, 0xB6); b1(e, 0xFF);            /* movzx edi, dil */
             } else {
@@ -877,7 +897,7 @@ size_t backend_emit(const struct ir_block *b, const uint32_t *gen_ptr, uint32_t 
         }
         case IR_SETCC:
         case IR_CMOV: {
-            bool host = hf_live && (!cc_needs_cf(o->alu) || hf_cf) && (!cc_needs_of(o->alu) || hf_of);
+            bool host = cc_on_host(o->alu, hf_live, hf_cf, hf_of);
             unsigned cc = o->alu;
             if (!host) {
                 mov_rdi_cpu(e);
@@ -934,18 +954,12 @@ size_t backend_emit(const struct ir_block *b, const uint32_t *gen_ptr, uint32_t 
                     not_taken[1] = jcc32(e, 0x4);
                 }
             }
-            store_imm32(e, OFF(eip), o->target);
-            add_icount(e, pending + 1);
-            chain_exit(c, 0);
+            branch_exit(c, o->target, pending + 1, 0);
             patch_here(e, not_taken[0]);
             patch_here(e, not_taken[1]);
-            store_imm32(e, OFF(eip), o->next_eip);
-            add_icount(e, pending + 1);
-            chain_exit(c, 1);
+            branch_exit(c, o->next_eip, pending + 1, 1);
             patch_here(e, slow);
-            emit_helper_call(e, o, pending);
-            add_icount(e, 1);
-            leave_block(e, JIT_STOP);
+            fault_exit(e, o, pending);
             terminated = true;
             break;
         }
@@ -953,7 +967,7 @@ size_t backend_emit(const struct ir_block *b, const uint32_t *gen_ptr, uint32_t 
         case IR_JMP: {
             uint8_t *taken = NULL;
             if (o->kind == IR_JCC) {
-                if (hf_live && (!cc_needs_cf(o->alu) || hf_cf) && (!cc_needs_of(o->alu) || hf_of)) {
+                if (cc_on_host(o->alu, hf_live, hf_cf, hf_of)) {
                     taken = jcc32(e, o->alu);
                 } else {
                     mov_rdi_cpu(e);
@@ -962,23 +976,16 @@ size_t backend_emit(const struct ir_block *b, const uint32_t *gen_ptr, uint32_t 
                     b1(e, 0x84); b1(e, 0xC0);                   /* test al, al */
                     taken = jcc32(e, 0x5);                      /* jnz */
                 }
-                /* not taken */
-                store_imm32(e, OFF(eip), o->next_eip);
-                add_icount(e, pending + 1);
-                chain_exit(c, 1);
+                branch_exit(c, o->next_eip, pending + 1, 1);   /* not taken */
                 patch_here(e, taken);
             }
             /* Taken: jump_near's CS limit check (SDM Vol.2 Jcc/JMP: #GP(0) beyond the limit);
              * when it fails, the interpreter's handler raises the fault. */
             b1(e, 0x81); m_rbx(e, 7, OFF(seg[SEG_CS].limit)); b4(e, o->target);   /* cmp limit, target */
             uint8_t *gp = jcc32(e, 0x2);                        /* jb */
-            store_imm32(e, OFF(eip), o->target);
-            add_icount(e, pending + 1);
-            chain_exit(c, 0);
+            branch_exit(c, o->target, pending + 1, 0);
             patch_here(e, gp);
-            emit_helper_call(e, o, pending);
-            add_icount(e, 1);
-            leave_block(e, JIT_STOP);
+            fault_exit(e, o, pending);
             terminated = true;
             break;
         }
