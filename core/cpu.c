@@ -214,6 +214,7 @@ static void step(struct cpu *cpu)
     if (dec->error == INSN_TOO_LONG)
         cpu_raise(cpu, EXC_GP, 0, true);
     cpu->eip += dec->len;
+    cpu->seq_eip = cpu->eip;
     interp_exec(cpu, dec);
     cpu->icount++;
     /* SDM Vol.3 17.3.1.4: single-step traps after an instruction that began with TF set, except

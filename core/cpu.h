@@ -227,6 +227,7 @@ struct cpu {
     void *jit;
     uint64_t jit_limit;   /* icount the JIT's run may reach (chained blocks check it) */
     uint32_t jit_from;    /* the block and chain slot the JIT's last block left by */
+    uint32_t seq_eip;     /* EIP after the last interpreted instruction, had it not jumped */
     struct dcache_entry dcache[DCACHE_SIZE];
 };
 

@@ -232,10 +232,11 @@ static void print_jit_stats(const struct machine *m)
     if (!m->cpu.jit)
         return;
     const struct jit_stats *s = jit_get_stats(m->cpu.jit);
-    fprintf(stderr, "jitpc: stats: JIT instructions %llu (%.1f%%), blocks run %llu, chains %llu, translations %llu, "
-                    "invalidations %llu, flushes %llu, inline ops %llu, helper ops %llu, code %llu bytes\n",
+    fprintf(stderr, "jitpc: stats: JIT instructions %llu (%.1f%%), blocks run %llu (and %llu entered directly), chains %llu, "
+                    "lookups %llu (jump cache misses %llu), translations %llu, invalidations %llu, flushes %llu, inline ops %llu, helper ops %llu, code %llu bytes\n",
             (unsigned long long)s->insns_run, m->cpu.icount ? 100.0 * (double)s->insns_run / (double)m->cpu.icount : 0.0,
-            (unsigned long long)s->blocks_run, (unsigned long long)s->chains, (unsigned long long)s->translations,
+            (unsigned long long)s->blocks_run, (unsigned long long)s->direct_entries, (unsigned long long)s->chains, (unsigned long long)s->lookups,
+            (unsigned long long)s->jc_misses, (unsigned long long)s->translations,
             (unsigned long long)s->invalidations, (unsigned long long)s->flushes, (unsigned long long)s->inline_ops,
             (unsigned long long)s->helper_ops, (unsigned long long)s->code_bytes);
 }

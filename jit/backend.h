@@ -39,6 +39,12 @@ size_t backend_emit(const struct ir_block *b, const uint32_t *gen_ptr, uint32_t 
  * the next instruction, because an interrupt can now be taken or the memory map changed. */
 int jit_io_exec(struct cpu *cpu, const struct insn *in);
 
+/* For a block's exits that cannot be chained (RET, indirect jumps; unpatched chain slots, with
+ * cpu->jit_from set): the chained entry of the next block to run, or NULL when the block must
+ * return to the run loop (JIT_NEXT and JIT_SLOT respectively). */
+const void *jit_next_indirect(struct cpu *cpu);
+const void *jit_next_slot(struct cpu *cpu);
+
 /* Points the chain slot whose rel32 is at rel (writable view; rel_exec the same byte in the
  * executable view) at target (executable view). */
 void backend_patch_slot(uint8_t *rel, const uint8_t *rel_exec, const uint8_t *target);

@@ -22,6 +22,7 @@
 
 #define JIT_HOT 8
 #define JIT_HASH_BITS 16
+#define JIT_JC_BITS 12
 #define JIT_MAX_BLOCKS (1u << 17)
 #define JIT_MAX_INSNS (1u << 19)
 #define JIT_CODE_SIZE (64u << 20)
@@ -42,9 +43,25 @@ struct jit_block {
     uint32_t chain_entry;
 };
 
+/* The jump cache, as QEMU's tb_jmp_cache: the last block found at each slot of linear
+ * addresses. find() tries blk (index + 1, 0 for none) before the hash chain: the hash table and
+ * the block array are megabytes, and a chain walk misses the host's cache at every link; this
+ * is 128 KiB. A hit is still checked against the block's physical address, EIP and mode.
+ * Generated code that cannot name its successor (RET, indirect jumps) enters the next block
+ * through next_block(), which uses the rest: where find() last returned a translated block at
+ * this slot, its address, mode, page generation and chained entry, so that a hit touches no
+ * block. */
+struct jit_jc {
+    uint32_t phys, eip, gen;
+    uint32_t blk;
+    uint8_t mode;
+    const uint8_t *entry;   /* NULL: not known to be translated */
+};
+
 struct jit {
     struct cpu *cpu;
     int32_t hash[1u << JIT_HASH_BITS];
+    struct jit_jc jc[1u << JIT_JC_BITS];
     struct jit_block *blocks;
     unsigned nblocks;
     struct insn *insns;
@@ -61,6 +78,7 @@ struct jit {
     FILE *trace;
     bool helpers_only;
     unsigned hot;             /* JIT_HOT unless a test asks otherwise */
+    bool cold;                /* find() last left the interpreter code not hot yet */
 };
 
 bool jit_available(void)
@@ -75,6 +93,7 @@ bool jit_available(void)
 static void flush(struct jit *j)
 {
     memset(j->hash, 0xFF, sizeof(j->hash));
+    memset(j->jc, 0, sizeof(j->jc));
     j->nblocks = 0;
     j->ninsns = 0;
     j->code_used = 0;
@@ -137,43 +156,87 @@ static bool translate(struct jit *j, struct jit_block *blk, const uint8_t *page_
     return true;
 }
 
-/* The translated block to run at CS:EIP now, or NULL: the interpreter runs the next
- * instruction (a TLB miss it must walk, a block not hot yet, code it alone can fetch). */
-static struct jit_block *find(struct jit *j)
+/* Where CS:EIP is now: its linear address, the physical address of the code (through the TLB;
+ * false on a miss, which the interpreter must walk, or for code it alone can fetch) and the
+ * mode a block for it must have been translated for. */
+static bool locate(const struct cpu *cpu, uint32_t *lin, uint32_t *phys, uint8_t *mode,
+                   const struct tlb_entry **te)
 {
-    struct cpu *cpu = j->cpu;
     const struct seg *cs = &cpu->seg[SEG_CS];
     uint32_t eip = cpu->eip;
     if (eip > cs->limit || !(cs->rights & SEG_VALID))
+        return false;
+    *lin = cs->base + eip;
+    const struct tlb_entry *e = &cpu->tlb[cpu->cpl == 3][(*lin >> MEM_PAGE_SHIFT) & (TLB_SIZE - 1)];
+    if (e->tag_r != (*lin & ~(MEM_PAGE_SIZE - 1)) || !e->host)
+        return false;
+    *phys = e->phys | (*lin & (MEM_PAGE_SIZE - 1));
+    *mode = ((cs->attr & SEG_ATTR_DB) ? IRM_CODE32 : 0) | (cpu->cpl == 3 ? IRM_USER : 0) |
+            ((cpu->seg[SEG_SS].attr & SEG_ATTR_DB) ? IRM_SS32 : 0);
+    *te = e;
+    return true;
+}
+
+static struct jit_jc *jc_slot(struct jit *j, uint32_t lin)
+{
+    return &j->jc[(lin ^ (lin >> JIT_JC_BITS)) & ((1u << JIT_JC_BITS) - 1)];
+}
+
+/* blk, translated and current, is what find() gives at its own address from now on. */
+static void jc_fill(struct jit_jc *slot, const struct jit_block *blk)
+{
+    slot->phys = blk->phys;
+    slot->eip = blk->eip;
+    slot->mode = blk->mode;
+    slot->gen = blk->gen;
+    slot->entry = (const uint8_t *)(void *)blk->code + blk->chain_entry;
+}
+
+/* The translated block to run at CS:EIP now, or NULL: the interpreter runs the next
+ * instruction (a TLB miss it must walk, a block not hot yet, code it alone can fetch). Without
+ * create, an address that has no block yet gets none (and NULL). */
+static struct jit_block *find(struct jit *j, bool create)
+{
+    struct cpu *cpu = j->cpu;
+    uint32_t lin, phys, eip = cpu->eip;
+    uint8_t mode;
+    const struct tlb_entry *e;
+    j->cold = false;
+    if (!locate(cpu, &lin, &phys, &mode, &e))
         return NULL;
-    uint32_t lin = cs->base + eip;
-    const struct tlb_entry *e = &cpu->tlb[cpu->cpl == 3][(lin >> MEM_PAGE_SHIFT) & (TLB_SIZE - 1)];
-    if (e->tag_r != (lin & ~(MEM_PAGE_SIZE - 1)) || !e->host)
-        return NULL;
-    uint32_t phys = e->phys | (lin & (MEM_PAGE_SIZE - 1));
-    uint8_t mode = ((cs->attr & SEG_ATTR_DB) ? IRM_CODE32 : 0) | (cpu->cpl == 3 ? IRM_USER : 0) |
-                   ((cpu->seg[SEG_SS].attr & SEG_ATTR_DB) ? IRM_SS32 : 0);
-    unsigned h = hash_of(phys, eip);
-    struct jit_block *blk = NULL;
-    for (int32_t i = j->hash[h]; i >= 0; i = j->blocks[i].next) {
-        struct jit_block *c = &j->blocks[i];
-        if (c->phys == phys && c->eip == eip && c->mode == mode) {
-            blk = c;
-            break;
+    struct jit_jc *slot = jc_slot(j, lin);
+    struct jit_block *blk = slot->blk ? &j->blocks[slot->blk - 1] : NULL;
+    j->stats.lookups++;
+    if (!blk || blk->phys != phys || blk->eip != eip || blk->mode != mode) {
+        j->stats.jc_misses++;
+        unsigned h = hash_of(phys, eip);
+        blk = NULL;
+        for (int32_t i = j->hash[h]; i >= 0; i = j->blocks[i].next) {
+            struct jit_block *c = &j->blocks[i];
+            if (c->phys == phys && c->eip == eip && c->mode == mode) {
+                blk = c;
+                break;
+            }
         }
-    }
-    if (!blk) {
-        if (j->nblocks == JIT_MAX_BLOCKS)
-            flush(j);
-        blk = &j->blocks[j->nblocks];
-        *blk = (struct jit_block){.phys = phys, .eip = eip, .mode = mode, .next = j->hash[h]};
-        j->hash[h] = (int32_t)j->nblocks++;
+        if (!blk) {
+            if (!create) {
+                j->cold = true;
+                return NULL;
+            }
+            if (j->nblocks == JIT_MAX_BLOCKS)
+                flush(j);
+            blk = &j->blocks[j->nblocks];
+            *blk = (struct jit_block){.phys = phys, .eip = eip, .mode = mode, .next = j->hash[h]};
+            j->hash[h] = (int32_t)j->nblocks++;
+        }
+        *slot = (struct jit_jc){.blk = (uint32_t)(blk - j->blocks) + 1};
     }
     uint32_t gen = mem_page_gen(cpu->mem, phys);
     if (blk->code) {
         if (blk->gen == gen) {
+            jc_fill(slot, blk);
             /* The CS limit may have shrunk since: the interpreter faults precisely. */
-            return blk->end_eip - 1 <= cs->limit ? blk : NULL;
+            return blk->end_eip - 1 <= cpu->seg[SEG_CS].limit ? blk : NULL;
         }
         /* The page was written: count again before translating anew, so code that keeps
          * writing next to itself stays with the interpreter. */
@@ -193,9 +256,14 @@ static struct jit_block *find(struct jit *j)
      * waits four times longer for each time that happened, so it stays with the interpreter
      * instead of being translated again and again. */
     unsigned shift = j->hot == 1 ? 0 : blk->invalidations < 8 ? 2u * blk->invalidations : 16u;
-    if (++blk->count < j->hot << shift)
+    if (++blk->count < j->hot << shift) {
+        j->cold = true;
         return NULL;
-    return translate(j, blk, e->host) ? blk : NULL;
+    }
+    if (!translate(j, blk, e->host))
+        return NULL; /* (a flush in translate() failed it, and cleared slot) */
+    jc_fill(slot, blk);
+    return blk;
 }
 
 int jit_io_exec(struct cpu *cpu, const struct insn *in)
@@ -229,6 +297,45 @@ static void link_blocks(struct jit *j, struct jit_block *src, unsigned k, struct
     j->stats.chains++;
 }
 
+/* The chained entry of the block that jit_exec's loop would run next, for generated code that
+ * left its block by a successor it cannot name (slot: by an unpatched chain slot, whose block
+ * and slot are in cpu->jit_from), or NULL when only that loop can tell: the next block is not
+ * in the jump cache as translated and current, something stopped the CPU, or every block entry
+ * is being traced. Like the loop it points the chain slot at the block when it can; the entry
+ * checks the budget and the CS limit itself. Translates nothing, so the code that called it,
+ * which it returns to, stays where it is. */
+static const void *next_block(struct cpu *cpu, bool slot)
+{
+    struct jit *j = cpu->jit;
+    uint32_t lin, phys;
+    uint8_t mode;
+    const struct tlb_entry *e;
+    if (cpu->stop != CPU_RUNNING || cpu->halted || cpu->inhibit_irq || j->trace ||
+        !locate(cpu, &lin, &phys, &mode, &e))
+        return NULL;
+    const struct jit_jc *jc = jc_slot(j, lin);
+    if (!jc->entry || jc->phys != phys || jc->eip != cpu->eip || jc->mode != mode ||
+        jc->gen != mem_page_gen(cpu->mem, phys))
+        return NULL;
+    if (slot)
+        link_blocks(j, &j->blocks[cpu->jit_from >> 1], cpu->jit_from & 1, &j->blocks[jc->blk - 1]);
+    /* What jit_exec resets before each block. */
+    cpu->ss_shadow = false;
+    cpu->rep_resumed = false;
+    j->stats.direct_entries++;
+    return jc->entry;
+}
+
+const void *jit_next_indirect(struct cpu *cpu)
+{
+    return next_block(cpu, false);
+}
+
+const void *jit_next_slot(struct cpu *cpu)
+{
+    return next_block(cpu, true);
+}
+
 /* cpu->jit_exec: runs translated blocks while they fit in the budget, chaining from one to the
  * next while nothing that the run loop must look at (interrupts, stops, a halt) can have
  * changed. Returns the instructions retired; 0 means the interpreter runs the next one. */
@@ -242,10 +349,17 @@ static uint64_t jit_exec(void *opaque, struct cpu *cpu, uint64_t budget)
         return 0;
     cpu->jit_limit = start + budget;
     int left = JIT_NEXT;
+    /* While the interpreter runs code that is not hot yet, an instruction that did not jump
+     * leaves CS:EIP in the middle of a straight line of code entered elsewhere: blocks are
+     * made where a jump, an interrupt or a block's exit leads, not at every instruction the
+     * interpreter passes there (which filled the cache with blocks never entered again and
+     * made the hash chains long). */
+    bool create = !(j->cold && cpu->eip == cpu->seq_eip);
     for (;;) {
         uint32_t from = cpu->jit_from;
         uint64_t flushes = j->stats.flushes;
-        struct jit_block *blk = find(j);
+        struct jit_block *blk = find(j, create);
+        create = true;
         if (!blk || blk->ninsns > budget - (cpu->icount - start))
             break;
         if (left == JIT_SLOT && j->stats.flushes == flushes)

@@ -14,6 +14,9 @@ struct jit;
 struct jit_stats {
     uint64_t blocks_run;        /* blocks entered from the run loop (chained entries not counted) */
     uint64_t chains;            /* chain slots patched to lead straight to the next block */
+    uint64_t lookups;           /* block lookups by the run loop */
+    uint64_t jc_misses;         /* of those, not answered by the jump cache (a hash walk) */
+    uint64_t direct_entries;    /* blocks entered from generated code through the jump cache */
     uint64_t insns_run;         /* guest instructions retired inside blocks */
     uint64_t translations;      /* blocks translated (retranslations included) */
     uint64_t invalidations;     /* blocks found stale: their page was written since */

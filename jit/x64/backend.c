@@ -152,6 +152,19 @@ static void leave_block(struct em *e, int chain)
     b1(e, 0xC3);
 }
 
+/* Leaves for a successor the block cannot chain to: fn (jit_next_indirect, jit_next_slot) gives
+ * the next block's chained entry, which runs in this frame (rbx is still the CPU), or NULL, and
+ * then the block returns otherwise to the run loop. */
+static void next_exit(struct em *e, const void *fn, int otherwise)
+{
+    mov_rdi_cpu(e);
+    call_abs(e, fn);
+    b1(e, 0x48); b1(e, 0x85); b1(e, 0xC0);                      /* test rax, rax */
+    b1(e, 0x74); b1(e, 2);                                      /* jz +2 */
+    b1(e, 0xFF); b1(e, 0xE0);                                   /* jmp rax */
+    leave_block(e, otherwise);
+}
+
 /* jcc rel32 / jmp rel32 with the displacement patched later; returns the patch position. */
 static uint8_t *jcc32(struct em *e, unsigned cc)
 {
@@ -720,7 +733,7 @@ size_t backend_emit(const struct ir_block *b, const uint32_t *gen_ptr, uint32_t 
             }
             st->cont = e->p;
             add_icount(e, pending + 1);
-            leave_block(e, JIT_NEXT);
+            next_exit(e, (const void *)jit_next_indirect, JIT_NEXT);
             terminated = true;
             break;
         }
@@ -755,7 +768,7 @@ size_t backend_emit(const struct ir_block *b, const uint32_t *gen_ptr, uint32_t 
             store32(e, OFF(eip), EAX);
             st->cont = e->p;
             add_icount(e, pending + 1);
-            leave_block(e, JIT_NEXT);
+            next_exit(e, (const void *)jit_next_indirect, JIT_NEXT);
             terminated = true;
             break;
         }
@@ -1000,7 +1013,10 @@ size_t backend_emit(const struct ir_block *b, const uint32_t *gen_ptr, uint32_t 
             hf_live = hf_cf = hf_of = false;
             res->helper_ops++;
             if (o->flags & IRF_END) {
-                leave_block(e, b->chain ? JIT_NEXT : JIT_STOP);
+                if (b->chain)
+                    next_exit(e, (const void *)jit_next_indirect, JIT_NEXT);
+                else
+                    leave_block(e, JIT_STOP);
                 terminated = true;
                 break;
             }
@@ -1054,7 +1070,7 @@ size_t backend_emit(const struct ir_block *b, const uint32_t *gen_ptr, uint32_t 
         /* the slot's stub: which block and slot, for the run loop to patch */
         patch_here(e, c->slot_at[k]);
         store_imm32(e, OFF(jit_from), id << 1 | k);
-        leave_block(e, JIT_SLOT);
+        next_exit(e, (const void *)jit_next_slot, JIT_SLOT);
         res->slot[k] = (uint32_t)(c->slot_at[k] - buf);
     }
     return e->full ? 0 : (size_t)(e->p - buf);
