@@ -15,18 +15,23 @@ _Noreturn void seg_fault(struct cpu *cpu, int seg);
 /* Segment checks (SDM Vol.3 5.3, 5.4; in real mode the cache says limit 0xFFFF, read/write:
  * SDM Vol.3 20.1.1): the access of size bytes at off needs the rights in need (SEG_R, SEG_W,
  * or 0 for a bare limit check) and must lie within the segment. Returns the linear address. */
+static inline bool seg_allows(const struct seg *s, uint32_t off, unsigned size, uint32_t need)
+{
+    need |= SEG_VALID;
+    if ((s->rights & (need | SEG_DOWN)) == need)
+        return off <= s->limit && size - 1 <= s->limit - off;
+    if ((s->rights & need) == need && (s->rights & SEG_DOWN)) {
+        uint32_t top = (s->attr & SEG_ATTR_DB) ? 0xFFFFFFFFu : 0xFFFFu;
+        return off > s->limit && off <= top && size - 1 <= top - off;
+    }
+    return false;
+}
+
 static inline uint32_t seg_check(struct cpu *cpu, int seg, uint32_t off, unsigned size, uint32_t need)
 {
     const struct seg *s = &cpu->seg[seg];
-    need |= SEG_VALID;
-    if ((s->rights & (need | SEG_DOWN)) == need) {
-        if (off <= s->limit && size - 1 <= s->limit - off)
-            return s->base + off;
-    } else if ((s->rights & need) == need && (s->rights & SEG_DOWN)) {
-        uint32_t top = (s->attr & SEG_ATTR_DB) ? 0xFFFFFFFFu : 0xFFFFu;
-        if (off > s->limit && off <= top && size - 1 <= top - off)
-            return s->base + off;
-    }
+    if (seg_allows(s, off, size, need))
+        return s->base + off;
     seg_fault(cpu, seg);
 }
 

@@ -533,6 +533,93 @@ static inline void idx_set(struct cpu *cpu, const struct insn *in, int r, uint32
     cpu->regs[r] = (cpu->regs[r] & ~m) | (v & m);
 }
 
+/* The host bytes of the count elements of size bytes that a string instruction reaches from
+ * the segment offset off in steps of step (through seg with the rights need), or NULL unless
+ * each of them lies within the segment, the address size (no wrap of SI/DI) and one page, and
+ * that page is RAM the TLB maps for this access without a walk (a write: dirty, no decoded code
+ * in it). Then the instruction's element-by-element accesses would touch exactly these bytes,
+ * without a fault and without anything the memory bus must see. Returns the lowest byte. */
+static uint8_t *string_span(struct cpu *cpu, const struct insn *in, int seg, uint32_t off,
+                            unsigned count, unsigned size, int32_t step, uint32_t need)
+{
+    uint32_t span = (count - 1) * size, lo = step > 0 ? off : off - span;
+    if ((step > 0 ? count_mask(in) - off : off) < span)
+        return NULL;
+    const struct seg *s = &cpu->seg[seg];
+    if (!seg_allows(s, lo, span + size, need))
+        return NULL;
+    uint32_t lin = s->base + lo, page = lin & ~(MEM_PAGE_SIZE - 1);
+    if (((lin + span + size - 1) & ~(MEM_PAGE_SIZE - 1)) != page)
+        return NULL;
+    const struct tlb_entry *e = &cpu->tlb[cpu->cpl == 3][(lin >> MEM_PAGE_SHIFT) & (TLB_SIZE - 1)];
+    if ((need == SEG_W ? e->tag_w : e->tag_r) != page || !e->host)
+        return NULL;
+    return e->host + (lin & (MEM_PAGE_SIZE - 1));
+}
+
+/* REP MOVS and REP STOS by the run of iterations (at most max) whose accesses all stay within
+ * one page of each operand and need no walk, no fault and no bus (string_span): the same bytes
+ * written in the same order as element by element, ECX, ESI and EDI as after that many
+ * iterations. Returns the iterations done; 0 leaves the next one to the element-by-element
+ * loop (a TLB miss, a page boundary, MMIO, code, a watchpoint, a possible #AC). */
+static unsigned string_bulk(struct cpu *cpu, const struct insn *in, unsigned kind, unsigned size,
+                            int32_t step, int src_seg, unsigned max)
+{
+    if (cpu->dbg_watch || (cpu->cpl == 3 && (cpu->cr0 & CR0_AM) && (cpu->eflags & FL_AC)))
+        return 0;
+    uint32_t count = idx_get(cpu, in, R_ECX), di = idx_get(cpu, in, R_EDI);
+    uint32_t in_page = step > 0 ? (MEM_PAGE_SIZE - ((cpu->seg[SEG_ES].base + di) & (MEM_PAGE_SIZE - 1))) / size
+                                : ((cpu->seg[SEG_ES].base + di) & (MEM_PAGE_SIZE - 1)) / size + 1;
+    unsigned k = count < max ? count : max;
+    if (k > in_page)
+        k = in_page;
+    if (k < 2)
+        return 0;
+    if (kind == 0xA4) {
+        uint32_t si = idx_get(cpu, in, R_ESI);
+        uint32_t src_room = step > 0 ? (MEM_PAGE_SIZE - ((cpu->seg[src_seg].base + si) & (MEM_PAGE_SIZE - 1))) / size
+                                     : ((cpu->seg[src_seg].base + si) & (MEM_PAGE_SIZE - 1)) / size + 1;
+        if (k > src_room)
+            k = src_room;
+        if (k < 2)
+            return 0;
+        /* the source first, as the loop reads before it writes */
+        const uint8_t *src = string_span(cpu, in, src_seg, si, k, size, step, SEG_R);
+        uint8_t *dst = src ? string_span(cpu, in, SEG_ES, di, k, size, step, SEG_W) : NULL;
+        if (!dst)
+            return 0;
+        size_t bytes = (size_t)k * size;
+        uintptr_t s0 = (uintptr_t)src, d0 = (uintptr_t)dst;
+        if (s0 + bytes <= d0 || d0 + bytes <= s0) {
+            memcpy(dst, src, bytes);
+        } else if (step > 0) { /* overlapping: element by element, as the instruction does */
+            for (size_t i = 0; i < bytes; i += size)
+                memmove(dst + i, src + i, size);
+        } else {
+            for (size_t i = bytes; i > 0; i -= size)
+                memmove(dst + i - size, src + i - size, size);
+        }
+        idx_set(cpu, in, R_ESI, si + (uint32_t)step * k);
+    } else { /* 0xAA STOS */
+        uint8_t *dst = string_span(cpu, in, SEG_ES, di, k, size, step, SEG_W);
+        if (!dst)
+            return 0;
+        uint32_t v = get_reg(cpu, R_EAX, size);
+        if (size == 1) {
+            memset(dst, (int)v, k);
+        } else {
+            uint8_t pattern[4];
+            for (unsigned i = 0; i < 4; i++)
+                pattern[i] = (uint8_t)(v >> (8 * (i % size)));
+            for (unsigned i = 0; i < k; i++)
+                memcpy(dst + (size_t)i * size, pattern, size);
+        }
+    }
+    idx_set(cpu, in, R_EDI, di + (uint32_t)step * k);
+    idx_set(cpu, in, R_ECX, count - k);
+    return k;
+}
+
 static void op_string(struct cpu *cpu, const struct insn *in)
 {
     unsigned size = wsize(in);
@@ -551,6 +638,13 @@ static void op_string(struct cpu *cpu, const struct insn *in)
                 cpu->eip = cpu->insn_eip;   /* resume here next time */
                 cpu->rep_resumed = true;
                 return;
+            }
+            if (kind == 0xA4 || kind == 0xAA) {
+                unsigned k = string_bulk(cpu, in, kind, size, step, src_seg, REP_CHUNK - n);
+                if (k) {
+                    n += k;
+                    continue;
+                }
             }
         }
         uint32_t si = idx_get(cpu, in, R_ESI), di = idx_get(cpu, in, R_EDI);
