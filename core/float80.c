@@ -1322,8 +1322,9 @@ static uint64_t xf_frac_bits(struct xf q, int n)
  * (cos) and 2 * 10^-3 (sin) of a period. The mean of the sawtooth is 3/8 of the drop below its
  * top for both (best single value: 0.30..0.43 change the identical share by < 2 * 10^-5). This
  * takes the share of results missed in [1/8, 1/4) from 2.0% to 0.4% (cos) and 0.55% to 0.4%
- * (sin), and in [1/32, 1/8) from 0.5% to 0.07% (cos). The rest of the host's error there (up to
- * ~2^-73 for sin, with periods of 10^2..10^3 arguments) is not modelled. */
+ * (sin), and in [1/32, 1/8) from 0.5% to 0.07% (cos). The rest of the host's error there came
+ * mostly from the roundings of the polynomial's product and of the sum, which
+ * x87_sincos_fsin_fcos adds. */
 static struct xf xf_sincos_err_x87(struct xf r, bool want_cos)
 {
     struct xf z = xf_mul(r, r), w = xf_mul(z, z), w2 = xf_mul(w, w), c3, c5, scale;
@@ -1426,18 +1427,41 @@ static struct xf xf_cos_fptan(struct xf r)
     return xf_sub(one, xf_sub(p, low));
 }
 
-/* x87_sincos with, for FSIN and FCOS, the error below 1/4 (xf_sincos_err_x87). FPTAN's
- * quotient fits the host better without it (measured on tests/fpu/test_transcendental.c's
- * arguments: 99.71% identical with it in both operands, 99.79% without), so FPTAN's internal sin
- * and cos below 1/4 differ from FSIN's and FCOS's; f80_tan calls x87_sincos and xf_cos_fptan. */
+/* x87_sincos with, for FSIN and FCOS, the polynomial below 1/4 evaluated as the host does. FPTAN's
+ * quotient fits the host better with the exact sin and cos (measured on
+ * tests/fpu/test_transcendental.c's arguments: 99.71% identical with xf_sincos_err_x87's error in
+ * both operands, 99.79% without), so FPTAN's internal sin and cos below 1/4 differ from FSIN's
+ * and FCOS's; f80_tan calls x87_sincos and xf_cos_fptan. Below 1/4 (down to 2^-40) the host
+ * forms sin r = r - r ZP, with ZP = (r - sin r) / r (its z P(z), carrying xf_sincos_err_x87's
+ * truncation) rounded to nearest on 64 bits and the product r ZP truncated to 67 bits, and
+ * cos r = 1 - T, with T = 1 - cos r (with that truncation) rounded to nearest on 67 bits; the sum
+ * is then exact on that grid and rounded with ties to even (x87_sincos_round). Measured on the
+ * host on random arguments in [1/16, 1/4), against the half-ulp intervals pinned by the result
+ * and C1: with the error added to the exact value, FSIN missed 0.09%, 0.18%, 0.59% of the
+ * intervals in [1/16, 1/8), [1/8, 3/16), [3/16, 1/4) and FCOS 0.08%, 0.28%, 0.45%; with this,
+ * 0.01%, 0.04%, 0.10% and 0.07%, 0.20%, 0.30% (4 * 10^5 arguments, seed other than the test's).
+ * Tried for sin: ZP rounded on 63..66 bits, the product truncated or rounded on 65..72 bits
+ * (ZP on 64 nearest and the product on 67 truncated: 218 -> 79 misses of 10^5 arguments in
+ * [1/16, 1/4); product on 67 nearest or 68 truncated 95; ZP exact, the product alone truncated,
+ * little gain); for cos: T rounded or truncated on 66..68 bits, z truncated or rounded on 66..68
+ * bits before z H, H = T / z rounded on 64..67 bits (none better than T on 67 nearest). The
+ * FCOS transition between rounding down and up sits 1/2 unit of T's 67th bit above the midpoint
+ * for an even lower neighbour and as far below it for an odd one, the signature of the ties.
+ * Refitting xf_sincos_err_x87's offsets (in steps of 1/16) with this form keeps 1/8 and 3/8
+ * (sin), 3/8 and 3/8 (cos). */
 static struct xf x87_sincos_fsin_fcos(struct xf r, bool want_cos)
 {
     struct xf v = x87_sincos(r, want_cos);
     if (r.m != 0 && r.e < -2 && r.e >= -40) {
-        struct xf ar = r;
+        struct xf ar = r, one = xf_from_int(1);
         ar.s = false;
         struct xf e = xf_sincos_err_x87(ar, want_cos);
-        v = xf_add(v, r.s && !want_cos ? xf_neg(e) : e);
+        if (want_cos)
+            return xf_sub(one, xf_round_bits(xf_sub(xf_sub(one, xf_cos_small(ar)), e), 67));
+        struct xf zp = xf_div(xf_sub(xf_sub(ar, xf_sin_small(ar)), e), ar);
+        v = xf_sub(ar, xf_trunc(xf_mul(ar, xf_round_bits(zp, 64)), X87_INTERNAL_BITS));
+        if (r.s)
+            v = xf_neg(v);
     }
     return v;
 }
@@ -1472,11 +1496,13 @@ static struct f80 xf_round_even(struct xf v, struct f80_ctx *ctx)
  * Rounded as never exact (xf_round), every tie went up, which was most of the results missed
  * there: 0.23% of the table region's FSIN and FCOS results against 0.06% with ties to even (the
  * rest are mostly the host's value a fraction of the correction's 67-bit unit below the model's,
- * more often at large |d|). Below 1/4 v is not on a grid (the series plus xf_sincos_err_x87's
- * error, or just under r for the smallest r), so xf_round. */
+ * more often at large |d|). Below 1/4, down to |r| = 2^-40, v lies on a grid too (the 67-bit
+ * product or T of x87_sincos_fsin_fcos): ties to even there take the results missed in
+ * [1/16, 1/4) of the test's arguments from 37 (FSIN) and 43 (FCOS) per 10^5 to 15 and 20. Below
+ * 2^-40 v is the series, or just under r for the smallest r, so xf_round. */
 static struct f80 x87_sincos_round(struct xf v, struct xf r, struct f80_ctx *ctx)
 {
-    return r.m != 0 && r.e >= -2 ? xf_round_even(v, ctx) : xf_round(v, ctx);
+    return r.m != 0 && r.e >= -40 ? xf_round_even(v, ctx) : xf_round(v, ctx);
 }
 
 /* x = q * pi/2 + r with |r| <= pi/4, q mod 4 returned, |x| < 2^63. Like the x87 (SDM Vol.1
