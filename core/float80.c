@@ -1401,37 +1401,49 @@ static struct xf x87_sincos(struct xf r, bool want_cos)
     return r.s ? xf_neg(v) : v;
 }
 
-/* FPTAN's internal cos for 2^-40 <= |r| < 1/4, before its truncation to 67 bits: 1 - z F / 2 with
- * F = 2 (1 - cos r) / z rounded to nearest at 2^-64 (its 64-bit extended value), and the product
- * z F / 2 = p then 1 to 2 units of its 67th bit low (1.5 taken). Measured on the host by FPTAN of
- * arguments whose exact cos lies near a 67-bit boundary while sin does not, so that the result
- * and C1 tell on which side of the boundary the host's cos fell: the error is a sawtooth of drop
- * z * 2^-65 whose period over consecutive arguments is that of F / 2^-64 (fitted frequency
- * 0.0077938 per argument at r = 3/16 against 0.0077942 predicted) with its jump where F is a
- * half unit off the grid (phase 0.49..0.525 at 12 places in [1/16, 1/4)), and what remains is
- * uniform on [1, 2) units of p's 67th bit in each binade of z (width 0.06 to 0.25 * 2^-70 for z
- * in [2^-8, 2^-4)). This halves the half-ulp intervals FPTAN misses in [1/8, 1/4). */
-static struct xf xf_cos_fptan(struct xf r)
+/* FPTAN's internal sin and cos for 2^-40 <= |r| < 1/4, before their truncation to 67 bits: the
+ * x87 evaluates the series as sin r = r - r (z S) and cos r = 1 - z C with z = r^2, S = (r - sin r)
+ * / (r z) and C = (1 - cos r) / z (polynomials in z, 1/6 - z/120 + ... and 1/2 - z/24 + ...),
+ * where S and C are rounded to nearest to 64 bits (extended-precision values), z is truncated to
+ * 67 bits, z S is rounded to nearest to 64 bits, and the products r (z S) and z C are truncated
+ * to 67 bits before the subtraction. Measured on the host by FPTAN of runs of 32768 consecutive
+ * arguments at 128 places in [1/8, 1/4): for the 3.3 * 10^5 of them whose exact sin lies within
+ * 0.2 units of its 67th bit of a boundary of that width while the modelled cos lies at least 0.1
+ * units from one, the result and C1 tell on which side of the boundary the host's sin fell. The
+ * exact sin is on the wrong side for 5% of them, this sin for 0.03%. Each step is needed (on the
+ * 2 * 10^4 such arguments from r = 0.2207, where the exact sin misses 8.3%): r - r V with V the
+ * exact r - sin r over r rounded to 64 bits misses 5.4%; with z exact 1.1%, z rounded to 67 or
+ * truncated to 66 bits 1.2%, to 68 bits 0.6%; S or z S rounded to 63, 65 or 66 bits 5.6% to 14%,
+ * z S truncated 13%; the product r (z S) truncated to 66 bits 2%, to 68 bits as few only with a
+ * fitted offset (and 0.01% more misses on the operands below). The cos has the same shape; it
+ * replaces an earlier fit, z F / 2 with F = 2C rounded to 64 bits and the product 1 to 2 units
+ * of its 67th bit low, which was these two truncations seen as an offset. On operands drawn like
+ * tests/fpu/test_transcendental.c's with four other seeds (4 * 10^5 each; one of them chose
+ * between the widths above), the results FPTAN misses with reduced arguments in [1/8, 1/4) go
+ * from 262..284 of 86 * 10^3 (the exact sin and that cos) to 55 (that seed) with this sin alone
+ * and to 3..6 with both. (An earlier reading of the sin's error as a sawtooth of drop (8/9) 2^-72
+ * and frequency 72 (1 - cos r) per argument was an artefact of selecting arguments by their exact
+ * sin's distance to a 67-bit boundary: (8/9) 2^-72 is that boundary's step in (9/8)(r - sin r)
+ * between consecutive arguments.) */
+static struct xf xf_sincos_fptan(struct xf r, bool want_cos)
 {
-    struct xf c = xf_cos_small(r);
-    struct xf z = xf_mul(r, r), one = xf_from_int(1);
-    struct xf p = xf_sub(one, c), f = xf_div(p, z);
-    f.e++; /* F = 2 (1 - cos r) / z, in [1/2, 1) */
-    u128 unit = (u128)1 << (63 - f.e); /* 2^-64 in f.m */
-    struct xf fr = {false, f.e, (f.m + (unit >> 1)) & ~(unit - 1)};
-    if (f.m + (unit >> 1) < f.m) /* carried out of bit 127 */
-        fr = (struct xf){false, f.e + 1, (u128)1 << 127};
-    p = xf_mul(z, fr);
-    p.e--;
-    struct xf low = {false, p.e - 66, (u128)3 << 126}; /* 1.5 units of the 67th bit */
-    return xf_sub(one, xf_sub(p, low));
+    struct xf ar = r;
+    ar.s = false;
+    struct xf z = xf_mul(ar, ar), zt = xf_trunc(z, X87_INTERNAL_BITS);
+    if (want_cos) {
+        struct xf c = xf_round_bits(xf_div(xf_sub(xf_from_int(1), xf_cos_small(ar)), z), 64);
+        return xf_sub(xf_from_int(1), xf_trunc(xf_mul(zt, c), X87_INTERNAL_BITS));
+    }
+    struct xf s = xf_round_bits(xf_div(xf_sub(ar, xf_sin_small(ar)), xf_mul(ar, z)), 64);
+    struct xf zs = xf_round_bits(xf_mul(zt, s), 64);
+    struct xf v = xf_sub(ar, xf_trunc(xf_mul(ar, zs), X87_INTERNAL_BITS));
+    return r.s ? xf_neg(v) : v;
 }
 
-/* x87_sincos with, for FSIN and FCOS, the polynomial below 1/4 evaluated as the host does. FPTAN's
- * quotient fits the host better with the exact sin and cos (measured on
- * tests/fpu/test_transcendental.c's arguments: 99.71% identical with xf_sincos_err_x87's error in
- * both operands, 99.79% without), so FPTAN's internal sin and cos below 1/4 differ from FSIN's
- * and FCOS's; f80_tan calls x87_sincos and xf_cos_fptan. Below 1/4 (down to 2^-40) the host
+/* x87_sincos with, for FSIN and FCOS, the polynomial below 1/4 evaluated as the host does.
+ * FPTAN's internal sin and cos below 1/4 are evaluated differently (xf_sincos_fptan: with this
+ * form instead, FSIN and FCOS match 99.87% and 99.78% of the test's results against 99.95% and
+ * 99.94%), so f80_tan calls x87_sincos and xf_sincos_fptan. Below 1/4 (down to 2^-40) the host
  * forms sin r = r - r ZP, with ZP = (r - sin r) / r (its z P(z), carrying xf_sincos_err_x87's
  * truncation) rounded to nearest on 64 bits and the product r ZP truncated to 67 bits, and
  * cos r = 1 - T, with T = 1 - cos r (with that truncation) rounded to nearest on 67 bits; the sum
@@ -1604,15 +1616,14 @@ struct f80 f80_tan(struct f80 a, bool *out_of_range, struct f80_ctx *ctx)
      * truncated to 67 bits (X87_INTERNAL_BITS) first: measured on the host for reduced arguments
      * in [2^-12, 1/4), this fits 99% of the half-ulp intervals pinned by the result and C1, the
      * exact tangent 92% (and the same quotient with 68-bit or rounded operands 88-95%). Below
-     * 1/4 the cos is FPTAN's own (xf_cos_fptan): 99.35% of the intervals in [1/8, 1/4). Its sin
-     * there is off the exact value by a sawtooth too, of drop (8/9) 2^-72 (constant from r = 0.137
-     * up, smaller below) whose frequency over consecutive arguments is 72 (1 - cos r) per
-     * argument (fitted at 7 places in [3/16, 7/32) to 10^-4), i.e. that of 9/8 (r - sin r) over
-     * 2^-72; but its phase, fitted by place, wanders (0.24 to 0.48), and a fixed phase misses
-     * more intervals (1.8%) than the exact sin (0.65%), so the exact sin is kept. */
-    struct xf sn = xf_trunc(x87_sincos(red, false), X87_INTERNAL_BITS);
-    bool own_cos = red.m != 0 && red.e < -2 && red.e >= -40;
-    struct xf cs = xf_trunc(own_cos ? xf_cos_fptan(red) : x87_sincos(red, true), X87_INTERNAL_BITS);
+     * 1/4 the sin and cos are FPTAN's own (xf_sincos_fptan). The quotient is taken exact: rounded
+     * to 67, 68 or 70 bits first, it misses 6%, 3% or 0.9% of the results with reduced arguments
+     * in [1/4, pi/4] instead of 0.1%. */
+    bool own = red.m != 0 && red.e < -2 && red.e >= -40;
+    struct xf sn = xf_trunc(own ? xf_sincos_fptan(red, false) : x87_sincos(red, false),
+                            X87_INTERNAL_BITS);
+    struct xf cs = xf_trunc(own ? xf_sincos_fptan(red, true) : x87_sincos(red, true),
+                            X87_INTERNAL_BITS);
     struct xf v = (q & 1) ? xf_neg(xf_div(cs, sn)) : xf_div(sn, cs);
     return xf_round(v, ctx);
 }
