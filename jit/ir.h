@@ -24,6 +24,9 @@ enum ir_kind {
     IR_IMUL,        /* reg a = reg a * reg b, or (alu = 1) reg b * imm; size 2 or 4; LF_MUL */
     IR_SETCC,       /* reg a (8-bit) = condition alu */
     IR_CMOV,        /* if condition alu: reg a = reg b (size 2 or 4) */
+    IR_UNARY,       /* group 3 on reg a (alu: ModRM.reg): 2 NOT, 3 NEG; 4 MUL, 5 IMUL of EAX
+                     * into EDX:EAX (size 2 or 4) */
+    IR_ROT,         /* reg a = reg a ROL (alu 0) / ROR (alu 1) imm (1-31): CF and OF */
     /* Memory forms: the operand is in->ea (ModRM) or the stack; the host code takes the fast
      * path (segment rights and limit, a TLB hit on RAM, no page crossing) inline and runs the
      * whole instruction through interp_exec otherwise, so faults, MMIO, A/D bits and alignment

@@ -168,6 +168,26 @@ static void lower(struct ir_op *o, const struct insn *in, uint32_t features)
         o->alu = in->reg == 6 ? 4 : in->reg;
         o->size = (uint8_t)wsize(in);
         o->a = in->rm;
+    } else if ((op == 0xF6 || op == 0xF7) && in->mod == 3 &&
+               (in->reg == 2 || in->reg == 3 || (op == 0xF7 && (in->reg == 4 || in->reg == 5)))) {
+        /* NOT, NEG; MUL and IMUL into EDX:EAX (the 8-bit forms, into AX, stay helpers) */
+        o->kind = IR_UNARY;
+        o->alu = in->reg;
+        o->size = (uint8_t)wsize(in);
+        o->a = in->rm;
+    } else if ((op == 0xC0 || op == 0xC1 || op == 0xD0 || op == 0xD1) && in->mod == 3 && in->reg <= 1 &&
+               ((op >= 0xD0 ? 1 : in->imm) & 0x1F) != 0) {
+        /* ROL, ROR of a register by a constant (a count that masks to 0 keeps the flags: helper) */
+        o->kind = IR_ROT;
+        o->alu = in->reg;
+        o->size = (uint8_t)wsize(in);
+        o->a = in->rm;
+        o->imm = (op >= 0xD0 ? 1 : in->imm) & 0x1F;
+    } else if (op >= 0xA0 && op <= 0xA3) {
+        /* MOV AL/AX/EAX <-> moffs: the EA is the offset alone (jit_translate fills in->ea) */
+        o->kind = op <= 0xA1 ? IR_LOAD : IR_STORE;
+        o->size = o->b = (uint8_t)wsize(in);
+        o->a = R_EAX;
     } else if ((op == 0xF6 || op == 0xF7) && in->reg <= 1) {
         /* TEST r/m, imm (/1 is an alias of /0) */
         o->kind = in->mod == 3 ? IR_ALU_RI : IR_ALU_MI;
@@ -314,6 +334,10 @@ unsigned jit_translate(struct ir_block *b, struct insn *insns, struct mem *mem, 
          * instruction that runs past the page or past the CS limit (fetched byte by byte). */
         if (in->error != INSN_OK || in->len > avail || eip > cs_limit || cs_limit - eip < (uint32_t)in->len - 1u)
             break;
+        /* moffs has no ModRM, so the decoder leaves in->ea alone; the JIT's memory forms take
+         * the address from it (this copy of the instruction is the JIT's own) */
+        if (in->op >= 0xA0 && in->op <= 0xA3)
+            in->ea = (struct insn_ea){-1, -1, 0, in->seg_override != SEG_NONE ? in->seg_override : SEG_DS};
         struct ir_op *o = &b->ops[b->n++];
         memset(o, 0, sizeof(*o));
         o->eip = eip;

@@ -152,6 +152,12 @@ static void leave_block(struct em *e, int chain)
     b1(e, 0xC3);
 }
 
+/* flags_materialize for generated code. */
+static void jit_flags_materialize(struct cpu *cpu)
+{
+    flags_materialize(cpu);
+}
+
 /* Leaves for a successor the block cannot chain to: fn (jit_next_indirect, jit_next_slot) gives
  * the next block's chained entry, which runs in this frame (rbx is still the CPU), or NULL, and
  * then the block returns otherwise to the run loop. */
@@ -865,6 +871,88 @@ size_t backend_emit(const struct ir_block *b, const uint32_t *gen_ptr, uint32_t 
             store(e, o->a, EAX, sz);
             hf_live = hf_cf = o->imm < bits;
             hf_of = o->imm == 1;
+            break;
+        }
+        case IR_UNARY: {
+            unsigned sz = o->size;
+            if (o->alu == 2) {                                  /* NOT: no flags */
+                load(e, EAX, o->a, sz);
+                b1(e, 0xF7); b1(e, 0xD0);                       /* not eax */
+                store(e, o->a, EAX, sz);
+                break;
+            }
+            if (o->alu == 3) {                                  /* NEG: the flags of 0 - x */
+                load(e, ECX, o->a, sz);
+                b1(e, 0x89); b1(e, 0xC8);                       /* mov eax, ecx */
+                if (sz == 2)
+                    b1(e, 0x66);
+                b1(e, sz == 1 ? 0xF6 : 0xF7); b1(e, 0xD8);      /* neg al/ax/eax */
+                store32(e, OFF(lf.res), EAX);
+                store_imm32(e, OFF(lf.src1), 0);
+                store32(e, OFF(lf.src2), ECX);
+                store_imm32(e, OFF(lf.op), lf_family(IR_SUB) + size_idx(sz));
+                store(e, o->a, EAX, sz);
+                hf_live = hf_cf = hf_of = true;
+                break;
+            }
+            /* MUL, IMUL: EDX:EAX (DX:AX) = EAX * r; CF = OF = the high half is significant (the
+             * host's), the rest recorded as the interpreter does (LF_MUL of the low half) */
+            load(e, ECX, o->a, sz);
+            load(e, EAX, R_EAX, sz);
+            if (sz == 2)
+                b1(e, 0x66);
+            b1(e, 0xF7); b1(e, o->alu == 4 ? 0xE1 : 0xE9);      /* mul/imul ecx */
+            b1(e, 0x0F); b1(e, 0x92); b1(e, 0xC1);              /* setc cl */
+            b1(e, 0x0F); b1(e, 0xB6); b1(e, 0xC9);              /* movzx ecx, cl */
+            store(e, R_EAX, EAX, sz);
+            store(e, R_EDX, EDX, sz);
+            if (sz == 2) {
+                b1(e, 0x0F); b1(e, 0xB7); b1(e, 0xC0);          /* movzx eax, ax */
+            }
+            store32(e, OFF(lf.res), EAX);
+            store_imm32(e, OFF(lf.src1), 0);
+            store_imm32(e, OFF(lf.src2), 0);
+            store32(e, OFF(lf.cf_in), ECX);
+            store_imm32(e, OFF(lf.op), LF_MUL8 + size_idx(sz));
+            hf_live = hf_cf = hf_of = false;
+            break;
+        }
+        case IR_ROT: {
+            /* The rotates change CF and OF only (SDM Vol.2 RCL/RCR/ROL/ROR), so the other flags
+             * are materialised first; CF and OF then as the interpreter sets them for any count
+             * (ROL: CF = bit 0, OF = MSB ^ CF; ROR: CF = MSB, OF = MSB ^ MSB-1). */
+            unsigned sz = o->size, bits = sz * 8;
+            b1(e, 0x83); m_rbx(e, 7, OFF(lf.op)); b1(e, LF_NONE);   /* cmp dword [lf.op], NONE */
+            uint8_t *done = jcc32(e, 0x4);                      /* je */
+            mov_rdi_cpu(e);
+            call_abs(e, (const void *)jit_flags_materialize);
+            patch_here(e, done);
+            load(e, EAX, o->a, sz);
+            if (sz == 2)
+                b1(e, 0x66);
+            b1(e, sz == 1 ? 0xC0 : 0xC1); b1(e, 0xC0 | (o->alu << 3)); b1(e, o->imm);   /* rol/ror */
+            store(e, o->a, EAX, sz);
+            b1(e, 0x89); b1(e, 0xC1);                           /* mov ecx, eax */
+            b1(e, 0xC1); b1(e, 0xE9); b1(e, bits - 1);          /* shr ecx, bits-1: the MSB */
+            b1(e, 0x83); b1(e, 0xE1); b1(e, 1);                 /* and ecx, 1 */
+            b1(e, 0x89); b1(e, 0xC2);                           /* mov edx, eax */
+            if (o->alu == 0) {                                  /* ROL: CF = bit 0 */
+                b1(e, 0x83); b1(e, 0xE2); b1(e, 1);             /* and edx, 1 */
+                b1(e, 0x31); b1(e, 0xD1);                       /* xor ecx, edx: OF */
+            } else {                                            /* ROR: CF = MSB */
+                b1(e, 0xC1); b1(e, 0xEA); b1(e, bits - 2);      /* shr edx, bits-2 */
+                b1(e, 0x83); b1(e, 0xE2); b1(e, 1);             /* and edx, 1: MSB-1 */
+                b1(e, 0x31); b1(e, 0xCA);                       /* xor edx, ecx: OF */
+                b1(e, 0x87); b1(e, 0xCA);                       /* xchg edx, ecx */
+            }
+            /* edx = CF, ecx = OF */
+            b1(e, 0xC1); b1(e, 0xE1); b1(e, 11);                /* shl ecx, 11 (FL_OF) */
+            b1(e, 0x09); b1(e, 0xD1);                           /* or ecx, edx */
+            b1(e, 0x8B); m_rbx(e, EAX, OFF(eflags));            /* mov eax, [eflags] */
+            b1(e, 0x25); b4(e, ~(uint32_t)(FL_CF | FL_OF));     /* and eax, ~(CF|OF) */
+            b1(e, 0x09); b1(e, 0xC8);                           /* or eax, ecx */
+            store32(e, OFF(eflags), EAX);
+            hf_live = hf_cf = hf_of = false;
             break;
         }
         case IR_MOVX:
