@@ -1801,33 +1801,56 @@ static struct xf x87_2xm1_small(struct xf x)
     return xf_add(z, xf_round_bits_even(xf_round_bits(q, 69), 64));
 }
 
+/* e^w - 1 for |w| <= ln 2 / 64 the way the x87's F2XM1 evaluates it in x87_2xm1_table: as
+ * sinh w + (cosh w - 1), with sinh w rounded to nearest at 64 bits first, cosh w - 1 the even
+ * polynomial w^2/2 + K4 w^4 + K6 w^6, and the sum rounded to nearest at 64 bits. The evidence
+ * (tests/fpu/test_transcendental.c's operands and fresh ones, |x| in [1/4, 1)): against
+ * e^w - 1 rounded once, the host's 64-bit value was one step off in 13% of the results that a
+ * step up (or down) would change, the step taken with a probability equal to the distance of
+ * e^w - 1 from the rounding threshold (a uniform error of one step before the rounding, the mark
+ * of an earlier rounding on the same grid), unrelated to any bit or fraction of x, r, r ln 2, w,
+ * e^w - 1, w^2, M w or M p; rounding sinh w alone first leaves an error that is smooth, even
+ * in w (the same for r > 0 and r < 0), nothing below |w| = 2^-10 and up to 0.42 * 2^-72 with
+ * the equal ripple of a minimax polynomial: -w^8/40320 (the Taylor term the polynomial lacks; a
+ * free w^8 term fitted within 0.3% of it, a w^2 or w^10 term to nothing) plus corrections to the
+ * w^4 and w^6 coefficients. K4 and K6 are FITTED (logistic, to the host's results where p's
+ * rounding decides them: 589,000 such results from 1.2 * 10^7 fresh operands): 1/24 - 1.980e-13
+ * and 1/720 + 4.542e-9, within 0.2% the coefficients of the minimax approximation on
+ * |w| <= 0.01084 (just past ln 2 / 64). They disagree with 507 of 591,000 such results of other
+ * operands (with the exact cosh w - 1 in their place, 27,466 of 591,000). */
+static struct xf x87_expm1_table(struct xf w)
+{
+    static const struct xf k4 = {false, -5, (u128)0xAAAAAAAAA72F0657ull << 64};
+    static const struct xf k6 = {false, -10, (u128)0xB60B87B9E7D54289ull << 64};
+    const struct xf half = {false, -1, (u128)1 << 127};
+    struct xf sinh_w = xf_sub(xf_expm1(w), xf_expm1(xf_neg(w)));
+    sinh_w.e--;
+    struct xf w2 = xf_mul(w, w);
+    struct xf c = xf_mul(xf_add(xf_mul(xf_add(xf_mul(k6, w2), k4), w2), half), w2);
+    return xf_round_bits(xf_add(xf_round_bits(sinh_w, 64), c), 64);
+}
+
 /* 2^x - 1 for 1/4 <= |x| < 1 the way the x87's F2XM1 evaluates it there, as measured on the host
  * (tests/fpu/test_transcendental.c; the shape of Tang's table-driven exp): x = c + r with c the
  * centre of x's 1/N-interval, c = (j + 1/2)/N, N = 64 in [1/4, 1/2) and 32 in [1/2, 1), so
  * |r| <= 1/2N; then 2^x - 1 = B + M p with B = 2^c - 1 rounded to 67 significant bits (the table's
  * width, as for FSIN/FCOS and FPATAN), M = 1 + B rounded to 64 bits with ties to even,
- * p = e^w - 1 rounded to 64 bits for w = r * (66-bit ln 2) rounded to 64 bits (64-bit multiplier
- * operands), M p truncated to 67 bits, and B + M p rounded to the result with ties to even. The
- * evidence: the host's error against the exact value is a linear function of r in each interval,
- * whose value at r = 0 is the rounding error of B (within ~3 * 2^-76 in all 64 intervals) and
- * whose slope is the error of M, including the three intervals where 1 + B lies on a 64-bit
- * midpoint and ties to even decide (c = 61/128, 55/64, -63/64); the scatter of the host's results
- * about that line grows with |r|, so r is measured from the centre; and where w's rounding decides
- * the result, the host follows w = r ln 2 rounded to nearest 87% of the time whatever the bits
- * beyond (the rest: a further error of ~1/3 step of w, not identified; tried and worse: w from
- * 64-bit ln 2 or at 63, 65 or 67 bits, p unrounded or as w * (p / w) with rounded factors, M p
- * or the sum at other widths or rounded to nearest). This matches 99.6% to 99.75% of the host's
- * results per binade and sign, against 99.2% to 99.5% for the previous 64 fitted table offsets.
- * What is left is not a rounding of p: where p's rounding decides the result, the host departs
- * from it 45% of the time at a midpoint and still 5% at half a step from one; its departure
- * reaches 1.1 steps of M p (p's last place times M), about evenly spread, changes from one
- * operand to the next (no runs over 20,000 consecutive operands) and is the same in all 64
- * intervals. A search for a term linear in the fraction below bits 60 to 71 of r ln 2, w,
- * e^w - 1, e^w, M w, M p, M e^w, B + M p, x ln 2 or r found none worth 3% of the disagreements
- * (weak evidence: the same search hardly sees p's own rounding). Tried and worse as well: p or
- * w rounded first at 66 to 72 bits then to 64 with ties to even (as q below 1/4), p = w + a tail
- * rounded on its own, w * ((e^w - 1) / w) with that factor rounded, M w and M (p - w) rounded
- * apart, B + M p rounded at 66 to 70 bits, w from x ln 2 truncated to 67 bits less c ln 2. */
+ * p = e^w - 1 at 64 bits (x87_expm1_table) for w = r * (66-bit ln 2) rounded to 64 bits (64-bit
+ * multiplier operands), M p truncated to 67 bits, and B + M p rounded to the result with ties to
+ * even. The evidence: the host's error against the exact value is a linear function of r in each
+ * interval, whose value at r = 0 is the rounding error of B (within ~3 * 2^-76 in all 64
+ * intervals) and whose slope is the error of M, including the three intervals where 1 + B lies
+ * on a 64-bit midpoint and ties to even decide (c = 61/128, 55/64, -63/64); the scatter of the
+ * host's results about that line grows with |r|, so r is measured from the centre; and the host's
+ * results lie on the grid of p's 64-bit steps (one step either way from e^w - 1 rounded, never a
+ * fraction), with w rounded as above (e^w - 1 of the unrounded r ln 2, or of w rounded at 65 bits
+ * or truncated at 64, disagrees 42% to 154% more often). With p = e^w - 1 rounded once this model
+ * matched 99.6% to 99.75% of the host's results per binade and sign; with x87_expm1_table,
+ * 99.997% (34 disagreements in 1,200,000 fresh operands of three seeds, against 3,750). Tried and
+ * worse for p: the small range's z + q (x87_2xm1_small, 67-bit z, at 64 or 67 bits or
+ * unrounded), r times a rounded (2^r - 1) / r, w times a rounded (e^w - 1) / w, 2 tanh(w/2)
+ * rounded first; and before, w from 64-bit ln 2, M p or the sum at other widths or rounded to
+ * nearest, B + M p rounded at 66 to 70 bits. */
 static struct xf x87_2xm1_table(struct xf x)
 {
     int shift = x.e == -1 ? 5 : 6; /* N = 2^shift */
@@ -1841,7 +1864,7 @@ static struct xf x87_2xm1_table(struct xf x)
     struct xf m = xf_round_bits_even(xf_add(b, xf_from_int(1)), 64);
     if (r.m == 0)
         return b;
-    struct xf p = xf_round_bits(xf_expm1(xf_round_bits(xf_mul(r, XF_LN2_66), 64)), 64);
+    struct xf p = x87_expm1_table(xf_round_bits(xf_mul(r, XF_LN2_66), 64));
     return xf_add(b, xf_trunc(xf_mul(m, p), X87_INTERNAL_BITS));
 }
 

@@ -42,7 +42,7 @@ static const char *const fn_names[FN_COUNT] = {"fsin", "fcos", "fptan", "fpatan"
 
 /* Shares of identical results (%, default seed, 10^5 inputs) this model keeps on the CPU it was
  * measured on: fsin fcos fptan fpatan f2xm1 fyl2x fyl2xp1. */
-static const double floor_pct[FN_COUNT] = {99.93, 99.92, 99.92, 99.95, 99.86, 99.97, 99.97};
+static const double floor_pct[FN_COUNT] = {99.93, 99.92, 99.92, 99.95, 99.95, 99.97, 99.97};
 
 static bool measured_cpu(void)
 {
