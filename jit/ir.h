@@ -82,6 +82,9 @@ struct ir_op {
 #define IRM_CODE32 1u   /* CS.D */
 #define IRM_USER 2u     /* CPL 3: memory accesses are user accesses */
 #define IRM_SS32 4u     /* SS.B: 32-bit stack pointer */
+#define IRM_FLAT 8u     /* DS, ES and SS are flat: base 0, limit 4 GiB, expand-up, read/write;
+                         * their accesses need no segment check (a load of DS or ES ends the
+                         * block, so this holds for all of it) */
 
 struct ir_block {
     unsigned mode;      /* IRM_* */

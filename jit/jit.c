@@ -156,6 +156,18 @@ static bool translate(struct jit *j, struct jit_block *blk, const uint8_t *page_
     return true;
 }
 
+static bool flat_seg(const struct seg *s)
+{
+    return s->base == 0 && s->limit == 0xFFFFFFFFu &&
+           (s->rights & (SEG_VALID | SEG_R | SEG_W | SEG_DOWN)) == (SEG_VALID | SEG_R | SEG_W);
+}
+
+/* IRM_FLAT: the flat model protected-mode systems use (Linux, the BSDs, Windows NT). */
+static bool flat_data(const struct cpu *cpu)
+{
+    return flat_seg(&cpu->seg[SEG_DS]) && flat_seg(&cpu->seg[SEG_ES]) && flat_seg(&cpu->seg[SEG_SS]);
+}
+
 /* Where CS:EIP is now: its linear address, the physical address of the code (through the TLB;
  * false on a miss, which the interpreter must walk, or for code it alone can fetch) and the
  * mode a block for it must have been translated for. */
@@ -172,7 +184,7 @@ static bool locate(const struct cpu *cpu, uint32_t *lin, uint32_t *phys, uint8_t
         return false;
     *phys = e->phys | (*lin & (MEM_PAGE_SIZE - 1));
     *mode = ((cs->attr & SEG_ATTR_DB) ? IRM_CODE32 : 0) | (cpu->cpl == 3 ? IRM_USER : 0) |
-            ((cpu->seg[SEG_SS].attr & SEG_ATTR_DB) ? IRM_SS32 : 0);
+            ((cpu->seg[SEG_SS].attr & SEG_ATTR_DB) ? IRM_SS32 : 0) | (flat_data(cpu) ? IRM_FLAT : 0);
     *te = e;
     return true;
 }

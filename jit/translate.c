@@ -12,7 +12,10 @@
  * - mode, paging and segment changes that move where the next instruction is fetched (far
  *   transfers, MOV CR, LMSW, INVLPG, task switches, SYSENTER) end it too, so the next block is
  *   looked up through the TLB again;
- * - a REP string instruction runs in chunks and resumes itself, so it ends the block.
+ * - a REP string instruction runs in chunks and resumes itself, so it ends the block;
+ * - a load of DS or ES ends it (MOV, POP, LDS, LES): a block translated while DS, ES and SS are
+ *   flat (IRM_FLAT) leaves out their segment checks, and the next block is looked up with the
+ *   segments as they now are (tests/pm/pm_segflat.asm).
  * What remains mid-block is ordinary data processing: ALU, moves, stack pushes and pops, MUL/DIV,
  * bit operations, the x87 (which leaves the block if it asserts FERR#, an interrupt source). */
 #include "translate.h"
@@ -49,24 +52,24 @@ static bool continues(const struct insn *in)
             return false;
         }
     }
-    if (op < 0x40)
-        return op != 0x17 && op != 0x0F;              /* POP SS: interrupt shadow (and SS.B) */
+    if (op < 0x40)                                     /* POP SS: interrupt shadow (and SS.B); */
+        return op != 0x17 && op != 0x0F && op != 0x07 && op != 0x1F;   /* POP ES, DS: IRM_FLAT */
     if (op <= 0x6B)
         return true;                                   /* INC/DEC PUSH POP PUSHA POPA BOUND ARPL PUSH imm IMUL */
     if (op >= 0x6C && op <= 0x6F)
         return false;                                  /* INS/OUTS: port I/O */
     if (op >= 0x80 && op <= 0x8D)
         return true;
-    if (op == 0x8E)
-        return in->reg != SEG_SS;                      /* MOV SS: interrupt shadow */
+    if (op == 0x8E)                                    /* MOV SS: interrupt shadow; DS, ES: */
+        return in->reg != SEG_SS && in->reg != SEG_DS && in->reg != SEG_ES;   /* IRM_FLAT */
     if (op == 0x8F || (op >= 0x90 && op <= 0x99) || op == 0x9B || op == 0x9E || op == 0x9F)
         return true;
     if (op >= 0xA0 && op <= 0xAF)
         return (op <= 0xA3 || op == 0xA8 || op == 0xA9) || in->rep == 0;   /* REP strings resume in chunks */
     if (op >= 0xB0 && op <= 0xC1)
         return true;
-    if (op == 0xC4 || op == 0xC5 || op == 0xC6 || op == 0xC7 || op == 0xC8 || op == 0xC9)
-        return true;
+    if (op == 0xC6 || op == 0xC7 || op == 0xC8 || op == 0xC9)
+        return true;                                   /* not LES, LDS: IRM_FLAT */
     if ((op >= 0xD0 && op <= 0xDF))
         return true;                                   /* shifts, AAM/AAD, SALC, XLAT, x87 */
     if ((op >= 0xE4 && op <= 0xE7) || (op >= 0xEC && op <= 0xEF))

@@ -360,30 +360,37 @@ enum access { A_READ, A_WRITE, A_RMW };
  * write stores edi (esi is kept for both); A_RMW checks for a write, leaves the host address in
  * rsi and the value in eax, and the caller stores to [rsi] with emit_rmw_store - no second
  * probe, and nothing of the instruction is done before the one check that can fail, so the
- * stub's rerun starts from the state before it (a fault there restores that state). Conditions for the fast path, each as the interpreter's
- * rd_seg/wr_seg decides it (core/access.h): the segment allows the access and is not
- * expand-down, the access lies within its limit, does not cross a page, is aligned at CPL 3
- * (where #AC may apply), and the TLB maps the page to RAM for this access (for writes: already
- * dirty and not holding code). Anything else jumps to the stub st. */
+ * stub's rerun starts from the state before it (a fault there restores that state). Conditions
+ * for the fast path, each as the interpreter's rd_seg/wr_seg decides it (core/access.h): the
+ * segment allows the access and is not expand-down, the access lies within its limit (both known
+ * for DS, ES and SS in an IRM_FLAT block), does not cross a page, is aligned at CPL 3 (where #AC
+ * may apply), and the TLB maps the page to RAM for this access (for writes: already dirty and
+ * not holding code). Anything else jumps to the stub st. */
 static void emit_access(struct ctx *c, struct stub *st, int seg, unsigned size, enum access mode)
 {
     struct em *e = c->e;
     bool write = mode != A_READ;
     unsigned need = SEG_VALID | (mode == A_READ ? SEG_R : mode == A_WRITE ? SEG_W : SEG_R | SEG_W);
-    b1(e, 0x8B); m_rbx(e, ECX, OFF(seg[0].rights) + (uint32_t)seg * sizeof(struct seg));   /* mov ecx, rights */
-    b1(e, 0x83); b1(e, 0xE1); b1(e, need | SEG_DOWN);           /* and ecx, need|DOWN */
-    b1(e, 0x83); b1(e, 0xF9); b1(e, need);                      /* cmp ecx, need */
-    uint8_t *j1 = jcc32(e, 0x5);
-    b1(e, 0x8B); m_rbx(e, ECX, OFF(seg[0].limit) + (uint32_t)seg * sizeof(struct seg));    /* mov ecx, limit */
-    uint8_t *j2 = NULL;
-    if (size > 1) {
-        b1(e, 0x83); b1(e, 0xE9); b1(e, size - 1);              /* sub ecx, size-1 */
-        j2 = jcc32(e, 0x2);                                     /* jb */
+    uint8_t *j1 = NULL, *j2 = NULL, *j3 = NULL;
+    if ((c->b->mode & IRM_FLAT) && (seg == SEG_DS || seg == SEG_ES || seg == SEG_SS)) {
+        /* base 0 and every offset within the limit; an access that wraps at the end of the
+         * address space crosses a page, which sends it to the stub below */
+        b1(e, 0x89); b1(e, 0xF0);                               /* mov eax, esi */
+    } else {
+        b1(e, 0x8B); m_rbx(e, ECX, OFF(seg[0].rights) + (uint32_t)seg * sizeof(struct seg)); /* mov ecx, rights */
+        b1(e, 0x83); b1(e, 0xE1); b1(e, need | SEG_DOWN);       /* and ecx, need|DOWN */
+        b1(e, 0x83); b1(e, 0xF9); b1(e, need);                  /* cmp ecx, need */
+        j1 = jcc32(e, 0x5);
+        b1(e, 0x8B); m_rbx(e, ECX, OFF(seg[0].limit) + (uint32_t)seg * sizeof(struct seg)); /* mov ecx, limit */
+        if (size > 1) {
+            b1(e, 0x83); b1(e, 0xE9); b1(e, size - 1);          /* sub ecx, size-1 */
+            j2 = jcc32(e, 0x2);                                 /* jb */
+        }
+        b1(e, 0x39); b1(e, 0xCE);                               /* cmp esi, ecx */
+        j3 = jcc32(e, 0x7);                                     /* ja */
+        b1(e, 0x89); b1(e, 0xF0);                               /* mov eax, esi */
+        b1(e, 0x03); m_rbx(e, EAX, OFF(seg[0].base) + (uint32_t)seg * sizeof(struct seg)); /* add eax, base */
     }
-    b1(e, 0x39); b1(e, 0xCE);                                   /* cmp esi, ecx */
-    uint8_t *j3 = jcc32(e, 0x7);                                /* ja */
-    b1(e, 0x89); b1(e, 0xF0);                                   /* mov eax, esi */
-    b1(e, 0x03); m_rbx(e, EAX, OFF(seg[0].base) + (uint32_t)seg * sizeof(struct seg));     /* add eax, base */
     uint8_t *j4 = NULL, *j5 = NULL;
     if (size > 1) {
         b1(e, 0x89); b1(e, 0xC1);                               /* mov ecx, eax */
