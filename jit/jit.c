@@ -205,9 +205,8 @@ static void jc_fill(struct jit_jc *slot, const struct jit_block *blk)
 }
 
 /* The translated block to run at CS:EIP now, or NULL: the interpreter runs the next
- * instruction (a TLB miss it must walk, a block not hot yet, code it alone can fetch). Without
- * create, an address that has no block yet gets none (and NULL). */
-static struct jit_block *find(struct jit *j, bool create)
+ * instruction (a TLB miss it must walk, a block not hot yet, code it alone can fetch). */
+static struct jit_block *find(struct jit *j)
 {
     struct cpu *cpu = j->cpu;
     uint32_t lin, phys, eip = cpu->eip;
@@ -231,10 +230,6 @@ static struct jit_block *find(struct jit *j, bool create)
             }
         }
         if (!blk) {
-            if (!create) {
-                j->cold = true;
-                return NULL;
-            }
             if (j->nblocks == JIT_MAX_BLOCKS)
                 flush(j);
             blk = &j->blocks[j->nblocks];
@@ -359,19 +354,20 @@ static uint64_t jit_exec(void *opaque, struct cpu *cpu, uint64_t budget)
      * 6.8.3): the interpreter runs that one. */
     if (cpu->inhibit_irq)
         return 0;
+    /* While the interpreter runs code that is not hot yet, an instruction that did not jump
+     * leaves CS:EIP in the middle of a straight line of code entered elsewhere: the interpreter
+     * goes on to the next jump without a lookup. Blocks are made where a jump, an interrupt or
+     * a block's exit leads, not at every instruction the interpreter passes there (which filled
+     * the cache with blocks never entered again, made the hash chains long and cost a lookup
+     * per interpreted instruction). Code that was cold its first few times only. */
+    if (j->cold && cpu->eip == cpu->seq_eip)
+        return 0;
     cpu->jit_limit = start + budget;
     int left = JIT_NEXT;
-    /* While the interpreter runs code that is not hot yet, an instruction that did not jump
-     * leaves CS:EIP in the middle of a straight line of code entered elsewhere: blocks are
-     * made where a jump, an interrupt or a block's exit leads, not at every instruction the
-     * interpreter passes there (which filled the cache with blocks never entered again and
-     * made the hash chains long). */
-    bool create = !(j->cold && cpu->eip == cpu->seq_eip);
     for (;;) {
         uint32_t from = cpu->jit_from;
         uint64_t flushes = j->stats.flushes;
-        struct jit_block *blk = find(j, create);
-        create = true;
+        struct jit_block *blk = find(j);
         if (!blk || blk->ninsns > budget - (cpu->icount - start))
             break;
         if (left == JIT_SLOT && j->stats.flushes == flushes)
