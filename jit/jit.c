@@ -22,7 +22,6 @@
 
 #define JIT_HOT 8
 #define JIT_HASH_BITS 16
-#define JIT_JC_BITS 12
 #define JIT_MAX_BLOCKS (1u << 17)
 #define JIT_MAX_INSNS (1u << 19)
 #define JIT_CODE_SIZE (64u << 20)
@@ -40,28 +39,22 @@ struct jit_block {
     jit_code_fn code;       /* NULL until translated */
     uint32_t code_off;      /* where code is in the code buffer */
     uint32_t slot[2];       /* its chain slots and chained entry, offsets from code (backend.h) */
+    uint32_t lookup[2];     /* its slots' jump-cache lookups (0: none) */
     uint32_t chain_entry;
 };
 
-/* The jump cache, as QEMU's tb_jmp_cache: the last block found at each slot of linear
- * addresses. find() tries blk (index + 1, 0 for none) before the hash chain: the hash table and
- * the block array are megabytes, and a chain walk misses the host's cache at every link; this
- * is 128 KiB. A hit is still checked against the block's physical address, EIP and mode.
- * Generated code that cannot name its successor (RET, indirect jumps) enters the next block
- * through next_block(), which uses the rest: where find() last returned a translated block at
- * this slot, its address, mode, page generation and chained entry, so that a hit touches no
- * block. */
-struct jit_jc {
-    uint32_t phys, eip, gen;
-    uint32_t blk;
-    uint8_t mode;
-    const uint8_t *entry;   /* NULL: not known to be translated */
-};
-
+/* The jump cache (struct jit_jc, backend.h), as QEMU's tb_jmp_cache: the last block found at
+ * each slot of linear addresses. find() tries blk before the hash chain: the hash table and the
+ * block array are megabytes, and a chain walk misses the host's cache at every link; this is
+ * 128 KiB. A hit is still checked against the block's physical address, EIP and mode.
+ * Generated code that cannot name its successor (RET, indirect jumps, chain slots into another
+ * page) looks the next block up in it itself (backend_env), or through next_block(): the rest
+ * of the slot, so that a hit touches no block. */
 struct jit {
     struct cpu *cpu;
     int32_t hash[1u << JIT_HASH_BITS];
     struct jit_jc jc[1u << JIT_JC_BITS];
+    struct backend_env env;
     struct jit_block *blocks;
     unsigned nblocks;
     struct insn *insns;
@@ -136,7 +129,8 @@ static bool translate(struct jit *j, struct jit_block *blk, const uint8_t *page_
     const uint32_t *gen_ptr = &mem->page_gen[(blk->phys & mem->a20_mask) >> MEM_PAGE_SHIFT];
     struct backend_result counts = {0};
     size_t size = backend_emit(&j->ir, gen_ptr, (uint32_t)(blk - j->blocks), j->code_rw + j->code_used,
-                               JIT_CODE_SIZE - j->code_used, j->code_rx + j->code_used, &counts);
+                               JIT_CODE_SIZE - j->code_used, j->code_rx + j->code_used,
+                               j->trace ? NULL : &j->env, &counts);
     if (size == 0) {
         flush(j);
         return false;
@@ -145,6 +139,8 @@ static bool translate(struct jit *j, struct jit_block *blk, const uint8_t *page_
     blk->code_off = (uint32_t)j->code_used;
     blk->slot[0] = counts.slot[0];
     blk->slot[1] = counts.slot[1];
+    blk->lookup[0] = counts.lookup[0];
+    blk->lookup[1] = counts.lookup[1];
     blk->chain_entry = counts.chain_entry;
     blk->ninsns = n;
     blk->end_eip = j->ir.end_eip;
@@ -295,11 +291,20 @@ int jit_io_exec(struct cpu *cpu, const struct insn *in)
 static void link_blocks(struct jit *j, struct jit_block *src, unsigned k, struct jit_block *dst)
 {
     uint32_t base = j->cpu->seg[SEG_CS].base;
-    if (j->trace || !src->code || !src->slot[k] || src->mode != dst->mode || src->gen != dst->gen ||
-        ((base + src->eip) ^ (base + dst->eip)) >= MEM_PAGE_SIZE ||
-        ((src->phys ^ dst->phys) & ~(MEM_PAGE_SIZE - 1)))
+    if (j->trace || !src->code || !src->slot[k])
         return;
     size_t at = src->code_off + src->slot[k];
+    if (((base + src->eip) ^ (base + dst->eip)) >= MEM_PAGE_SIZE ||
+        ((src->phys ^ dst->phys) & ~(MEM_PAGE_SIZE - 1))) {
+        /* Another page, which may be mapped anew by the time src runs again: never chained.
+         * (For a given src, whose key fixes the CS base's low 12 bits, that is for good.) The
+         * slot leads to its own jump-cache lookup instead of the stub's call. */
+        if (src->lookup[k])
+            backend_patch_slot(j->code_rw + at, j->code_rx + at, j->code_rx + src->code_off + src->lookup[k]);
+        return;
+    }
+    if (src->mode != dst->mode || src->gen != dst->gen)
+        return;
     backend_patch_slot(j->code_rw + at, j->code_rx + at, j->code_rx + dst->code_off + dst->chain_entry);
     j->stats.chains++;
 }
@@ -430,6 +435,7 @@ struct jit *jit_new(struct cpu *cpu, const char **why)
     if (trace && !(j->trace = fopen(trace, "w")))
         fprintf(stderr, "jitpc: JITPC_JIT_TRACE=%s: cannot write it\n", trace);
     j->helpers_only = getenv("JITPC_JIT_HELPERS") != NULL;
+    j->env = (struct backend_env){j->jc, &cpu->mem->a20_mask, &cpu->mem->page_gen, &j->stats.direct_entries};
     j->hot = JIT_HOT;
     flush(j);
     j->stats.flushes = 0;

@@ -2,9 +2,10 @@
 #include "backend.h"
 
 size_t backend_emit(const struct ir_block *b, const uint32_t *gen_ptr, uint32_t id, uint8_t *buf,
-                    size_t cap, const uint8_t *exec, struct backend_result *res)
+                    size_t cap, const uint8_t *exec, const struct backend_env *env,
+                    struct backend_result *res)
 {
-    (void)b; (void)gen_ptr; (void)id; (void)buf; (void)cap; (void)exec; (void)res;
+    (void)b; (void)gen_ptr; (void)id; (void)buf; (void)cap; (void)exec; (void)env; (void)res;
     return 0;
 }
 

@@ -345,6 +345,7 @@ struct ctx {
     struct em *e;
     const struct ir_block *b;
     const uint32_t *gen_ptr;
+    const struct backend_env *env;
     struct stub stubs[IR_MAX_OPS * 2];
     unsigned nstubs;
     uint8_t *exits[IR_MAX_OPS * 8];
@@ -353,6 +354,7 @@ struct ctx {
 };
 
 _Static_assert(sizeof(struct tlb_entry) == 32, "the TLB index is scaled by a shift of 5");
+_Static_assert(sizeof(struct jit_jc) == 32, "the jump cache index is scaled by a shift of 5");
 
 enum access { A_READ, A_WRITE, A_RMW };
 
@@ -535,6 +537,84 @@ void backend_patch_slot(uint8_t *rel, const uint8_t *rel_exec, const uint8_t *ta
     memcpy(rel, &d, 4);
 }
 
+/* jit_next_indirect's jump-cache lookup, inline: with cpu->eip and icount stored, finds the next
+ * block's chained entry in c->env->jc and jumps there, or falls through (a miss: the caller
+ * then asks jit_next_indirect or jit_next_slot, which may know more). The successor of a near
+ * branch runs in this block's mode (no segment register, CPL or SS.B changes inside a block),
+ * so the slot must hold that mode; the rest is what next_block checks: EIP within the CS
+ * limit, a TLB hit on RAM for it, the slot's physical address and EIP, and its page generation
+ * unchanged. The chained entry checks the budget and the CS limit of the whole block. */
+static void emit_jc_lookup(struct ctx *c)
+{
+    struct em *e = c->e;
+    const struct backend_env *env = c->env;
+    uint32_t tlb = OFF(tlb) + ((c->b->mode & IRM_USER) ? TLB_SIZE * (uint32_t)sizeof(struct tlb_entry) : 0);
+    uint8_t *miss[8];
+    unsigned n = 0;
+    b1(e, 0x8B); m_rbx(e, EAX, OFF(eip));                       /* mov eax, [eip] */
+    b1(e, 0x3B); m_rbx(e, EAX, OFF(seg[SEG_CS].limit));         /* cmp eax, [cs.limit] */
+    miss[n++] = jcc32(e, 0x7);                                  /* ja */
+    b1(e, 0x89); b1(e, 0xC6);                                   /* mov esi, eax */
+    b1(e, 0x03); m_rbx(e, EAX, OFF(seg[SEG_CS].base));          /* add eax, [cs.base]: linear */
+    b1(e, 0x89); b1(e, 0xC2);                                   /* mov edx, eax */
+    b1(e, 0xC1); b1(e, 0xEA); b1(e, MEM_PAGE_SHIFT);            /* shr edx, 12 */
+    b1(e, 0x81); b1(e, 0xE2); b4(e, TLB_SIZE - 1);              /* and edx, TLB_SIZE-1 */
+    b1(e, 0xC1); b1(e, 0xE2); b1(e, 5);                         /* shl edx, 5 */
+    b1(e, 0x89); b1(e, 0xC1);                                   /* mov ecx, eax */
+    b1(e, 0x81); b1(e, 0xE1); b4(e, ~(MEM_PAGE_SIZE - 1));      /* and ecx, page mask */
+    b1(e, 0x3B); b1(e, 0x8C); b1(e, 0x13);                      /* cmp ecx, [rbx+rdx+tag_r] */
+    b4(e, tlb + (uint32_t)offsetof(struct tlb_entry, tag_r));
+    miss[n++] = jcc32(e, 0x5);
+    b1(e, 0x48); b1(e, 0x83); b1(e, 0xBC); b1(e, 0x13);         /* cmp qword [rbx+rdx+host], 0 */
+    b4(e, tlb + (uint32_t)offsetof(struct tlb_entry, host)); b1(e, 0);
+    miss[n++] = jcc32(e, 0x4);
+    b1(e, 0x89); b1(e, 0xC1);                                   /* mov ecx, eax */
+    b1(e, 0x81); b1(e, 0xE1); b4(e, MEM_PAGE_SIZE - 1);         /* and ecx, 0xFFF */
+    b1(e, 0x0B); b1(e, 0x8C); b1(e, 0x13);                      /* or ecx, [rbx+rdx+phys]: physical */
+    b4(e, tlb + (uint32_t)offsetof(struct tlb_entry, phys));
+    b1(e, 0x89); b1(e, 0xC2);                                   /* mov edx, eax */
+    b1(e, 0xC1); b1(e, 0xEA); b1(e, JIT_JC_BITS);               /* shr edx, JC_BITS */
+    b1(e, 0x31); b1(e, 0xC2);                                   /* xor edx, eax */
+    b1(e, 0x81); b1(e, 0xE2); b4(e, (1u << JIT_JC_BITS) - 1);   /* and edx, slots-1 */
+    b1(e, 0xC1); b1(e, 0xE2); b1(e, 5);                         /* shl edx, 5 */
+    b1(e, 0x48); b1(e, 0xBF); b8(e, (uint64_t)(uintptr_t)env->jc);   /* mov rdi, jc */
+    b1(e, 0x48); b1(e, 0x01); b1(e, 0xD7);                      /* add rdi, rdx */
+    b1(e, 0x3B); b1(e, 0x4F); b1(e, offsetof(struct jit_jc, phys));  /* cmp ecx, [rdi+phys] */
+    miss[n++] = jcc32(e, 0x5);
+    b1(e, 0x3B); b1(e, 0x77); b1(e, offsetof(struct jit_jc, eip));   /* cmp esi, [rdi+eip] */
+    miss[n++] = jcc32(e, 0x5);
+    b1(e, 0x80); b1(e, 0x7F); b1(e, offsetof(struct jit_jc, mode)); b1(e, c->b->mode);   /* cmp byte [rdi+mode] */
+    miss[n++] = jcc32(e, 0x5);
+    b1(e, 0x48); b1(e, 0xB8); b8(e, (uint64_t)(uintptr_t)env->a20_mask);   /* mov rax, &a20_mask */
+    b1(e, 0x23); b1(e, 0x08);                                   /* and ecx, [rax] */
+    b1(e, 0xC1); b1(e, 0xE9); b1(e, MEM_PAGE_SHIFT);            /* shr ecx, 12 */
+    b1(e, 0x48); b1(e, 0xB8); b8(e, (uint64_t)(uintptr_t)env->page_gen);   /* mov rax, &page_gen */
+    b1(e, 0x48); b1(e, 0x8B); b1(e, 0x00);                      /* mov rax, [rax] */
+    b1(e, 0x8B); b1(e, 0x0C); b1(e, 0x88);                      /* mov ecx, [rax+rcx*4] */
+    b1(e, 0x3B); b1(e, 0x4F); b1(e, offsetof(struct jit_jc, gen));   /* cmp ecx, [rdi+gen] */
+    miss[n++] = jcc32(e, 0x5);
+    b1(e, 0x48); b1(e, 0x8B); b1(e, 0x47); b1(e, offsetof(struct jit_jc, entry));   /* mov rax, [rdi+entry] */
+    b1(e, 0x48); b1(e, 0x85); b1(e, 0xC0);                      /* test rax, rax */
+    miss[n++] = jcc32(e, 0x4);
+    b1(e, 0x48); b1(e, 0xBA); b8(e, (uint64_t)(uintptr_t)env->direct_entries);   /* mov rdx, &stat */
+    b1(e, 0x48); b1(e, 0xFF); b1(e, 0x02);                      /* inc qword [rdx] */
+    /* what jit_exec resets before each block */
+    b1(e, 0xC6); m_rbx(e, 0, OFF(ss_shadow)); b1(e, 0);         /* mov byte [ss_shadow], 0 */
+    b1(e, 0xC6); m_rbx(e, 0, OFF(rep_resumed)); b1(e, 0);       /* mov byte [rep_resumed], 0 */
+    b1(e, 0xFF); b1(e, 0xE0);                                   /* jmp rax */
+    for (unsigned i = 0; i < n; i++)
+        patch_here(e, miss[i]);
+}
+
+/* Leaves for a successor the block cannot name (RET, indirect jumps and calls, a helper's plain
+ * branch), cpu->eip and icount stored: the jump cache inline, then jit_next_indirect. */
+static void indirect_exit(struct ctx *c)
+{
+    if (c->env)
+        emit_jc_lookup(c);
+    next_exit(c->e, (const void *)jit_next_indirect, JIT_NEXT);
+}
+
 /* A direct exit (eip and icount already stored): jmp rel32 through chain slot k, which leads to
  * its stub until the run loop patches it (backend.h). */
 static void chain_exit(struct ctx *c, unsigned k)
@@ -562,7 +642,8 @@ static void fault_exit(struct em *e, const struct ir_op *o, unsigned pending)
 }
 
 size_t backend_emit(const struct ir_block *b, const uint32_t *gen_ptr, uint32_t id, uint8_t *buf,
-                    size_t cap, const uint8_t *exec, struct backend_result *res)
+                    size_t cap, const uint8_t *exec, const struct backend_env *env,
+                    struct backend_result *res)
 {
     (void)exec;
     struct em em = {buf, buf + cap, false}, *e = &em;
@@ -571,6 +652,7 @@ size_t backend_emit(const struct ir_block *b, const uint32_t *gen_ptr, uint32_t 
     c->e = e;
     c->b = b;
     c->gen_ptr = gen_ptr;
+    c->env = env;
     c->nstubs = 0;
     c->nexits = 0;
     c->slot_at[0] = c->slot_at[1] = NULL;
@@ -746,7 +828,7 @@ size_t backend_emit(const struct ir_block *b, const uint32_t *gen_ptr, uint32_t 
             }
             st->cont = e->p;
             add_icount(e, pending + 1);
-            next_exit(e, (const void *)jit_next_indirect, JIT_NEXT);
+            indirect_exit(c);
             terminated = true;
             break;
         }
@@ -781,7 +863,7 @@ size_t backend_emit(const struct ir_block *b, const uint32_t *gen_ptr, uint32_t 
             store32(e, OFF(eip), EAX);
             st->cont = e->p;
             add_icount(e, pending + 1);
-            next_exit(e, (const void *)jit_next_indirect, JIT_NEXT);
+            indirect_exit(c);
             terminated = true;
             break;
         }
@@ -1109,7 +1191,7 @@ size_t backend_emit(const struct ir_block *b, const uint32_t *gen_ptr, uint32_t 
             res->helper_ops++;
             if (o->flags & IRF_END) {
                 if (b->chain)
-                    next_exit(e, (const void *)jit_next_indirect, JIT_NEXT);
+                    indirect_exit(c);
                 else
                     leave_block(e, JIT_STOP);
                 terminated = true;
@@ -1157,16 +1239,25 @@ size_t backend_emit(const struct ir_block *b, const uint32_t *gen_ptr, uint32_t 
     patch_here(e, over_budget);
     patch_here(e, over_limit);
     leave_block(e, JIT_NEXT);
-    *res = (struct backend_result){res->inline_ops, res->helper_ops, {0, 0},
+    *res = (struct backend_result){res->inline_ops, res->helper_ops, {0, 0}, {0, 0},
                                    (uint32_t)(chain_entry - buf)};
     for (unsigned k = 0; k < 2; k++) {
         if (!c->slot_at[k])
             continue;
         /* the slot's stub: which block and slot, for the run loop to patch */
         patch_here(e, c->slot_at[k]);
+        uint8_t *stub = e->p;
         store_imm32(e, OFF(jit_from), id << 1 | k);
         next_exit(e, (const void *)jit_next_slot, JIT_SLOT);
         res->slot[k] = (uint32_t)(c->slot_at[k] - buf);
+        if (env) { /* where the slot goes when it can never be chained; a miss: the stub */
+            res->lookup[k] = (uint32_t)(e->p - buf);
+            emit_jc_lookup(c);
+            b1(e, 0xE9);
+            uint8_t *at = e->p;
+            b4(e, 0);
+            patch_to(e, at, stub);
+        }
     }
     return e->full ? 0 : (size_t)(e->p - buf);
 }
