@@ -227,6 +227,8 @@ static void lower(struct ir_op *o, const struct insn *in, uint32_t features)
         o->alu = (op & 0xFF) >= 0xBE ? 2 : 1;
         o->a = in->reg;
         o->b = in->rm;
+    } else if (op == OP_0F + 0x31 && (features & CPUID_TSC)) {
+        o->kind = IR_RDTSC;
     } else if (op == 0x90) {
         o->kind = IR_NOP;
     } else if (op == OP_0F + 0xAF || op == 0x69 || op == 0x6B) {

@@ -891,6 +891,22 @@ size_t backend_emit(const struct ir_block *b, const uint32_t *gen_ptr, uint32_t 
             hf_live = hf_cf = hf_of = false;
             break;
         }
+        case IR_RDTSC: {
+            /* TSC = icount + tsc_offset (core/interp.c tsc_now), icount being the instructions
+             * retired before this one; with CR4.TSD set the stub runs it, which decides #GP */
+            b1(e, 0xF7); m_rbx(e, 0, OFF(cr4)); b4(e, CR4_TSD);  /* test dword [cr4], TSD */
+            st->from[st->nfrom++] = jcc32(e, 0x5);              /* jnz stub */
+            b1(e, 0x48); b1(e, 0x8B); m_rbx(e, EAX, OFF(icount));   /* mov rax, [icount] */
+            if (pending) {
+                b1(e, 0x48); b1(e, 0x05); b4(e, pending);       /* add rax, pending */
+            }
+            b1(e, 0x48); b1(e, 0x03); m_rbx(e, EAX, OFF(tsc_offset));   /* add rax, [tsc_offset] */
+            store32(e, OFF(regs) + R_EAX * 4, EAX);
+            b1(e, 0x48); b1(e, 0xC1); b1(e, 0xE8); b1(e, 32);   /* shr rax, 32 */
+            store32(e, OFF(regs) + R_EDX * 4, EAX);
+            hf_live = hf_cf = hf_of = false;
+            break;
+        }
         case IR_SHIFT_CL: {
             unsigned sz = o->size;
             b1(e, 0x8B); m_rbx(e, ECX, OFF(regs) + R_ECX * 4);  /* mov ecx, guest ECX */

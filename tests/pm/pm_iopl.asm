@@ -279,6 +279,25 @@ se_r0_back:
     mov eax, cr4
     and eax, ~CR4_TSD
     mov cr4, eax
+    ; the same 100 times, so that the RDTSCs at CPL 3 also run translated by a JIT, which must
+    ; still see CR4.TSD as it is each time (jitpc translates a block on its 8th run, and the
+    ; segment loads after each IRET end blocks, each of which must get hot in turn)
+    mov dword [pm_var0 + 8], 100
+.tsd_hot:
+    TO_RING3
+    IO_OK "hot rdtsc at cpl 3, tsd clear", rdtsc
+    TO_RING0
+    mov eax, cr4
+    or eax, CR4_TSD
+    mov cr4, eax
+    TO_RING3
+    PRIV3 "hot rdtsc at cpl 3, tsd set", rdtsc
+    TO_RING0
+    mov eax, cr4
+    and eax, ~CR4_TSD
+    mov cr4, eax
+    dec dword [pm_var0 + 8]
+    jnz .tsd_hot
 
 ;--- RDPMC: CPL 0 always; CPL 3 only with CR4.PCE
     xor ecx, ecx
