@@ -393,23 +393,23 @@ static void emit_access(struct ctx *c, struct stub *st, int seg, unsigned size, 
         b1(e, 0x89); b1(e, 0xF0);                               /* mov eax, esi */
         b1(e, 0x03); m_rbx(e, EAX, OFF(seg[0].base) + (uint32_t)seg * sizeof(struct seg)); /* add eax, base */
     }
-    uint8_t *j4 = NULL, *j5 = NULL;
-    if (size > 1) {
-        b1(e, 0x89); b1(e, 0xC1);                               /* mov ecx, eax */
-        b1(e, 0x81); b1(e, 0xE1); b4(e, MEM_PAGE_SIZE - 1);     /* and ecx, 0xFFF */
-        b1(e, 0x81); b1(e, 0xF9); b4(e, MEM_PAGE_SIZE - size);  /* cmp ecx, 4096-size */
-        j4 = jcc32(e, 0x7);                                     /* ja */
-        if (c->b->mode & IRM_USER) {
-            b1(e, 0xA9); b4(e, size - 1);                       /* test eax, size-1 */
-            j5 = jcc32(e, 0x5);
-        }
+    uint8_t *j5 = NULL;
+    if (size > 1 && (c->b->mode & IRM_USER)) {
+        b1(e, 0xA9); b4(e, size - 1);                           /* test eax, size-1 */
+        j5 = jcc32(e, 0x5);
     }
     uint32_t tlb = OFF(tlb) + ((c->b->mode & IRM_USER) ? TLB_SIZE * (uint32_t)sizeof(struct tlb_entry) : 0);
     b1(e, 0x89); b1(e, 0xC2);                                   /* mov edx, eax */
     b1(e, 0xC1); b1(e, 0xEA); b1(e, MEM_PAGE_SHIFT);            /* shr edx, 12 */
     b1(e, 0x81); b1(e, 0xE2); b4(e, TLB_SIZE - 1);              /* and edx, TLB_SIZE-1 */
     b1(e, 0xC1); b1(e, 0xE2); b1(e, 5);                         /* shl edx, 5 */
-    b1(e, 0x89); b1(e, 0xC1);                                   /* mov ecx, eax */
+    /* The page of the access's last byte against the tag of its first byte's page: an access
+     * that crosses into the next page (or wraps at 4 GiB) misses, as QEMU's softmmu does it. */
+    if (size > 1) {
+        b1(e, 0x8D); b1(e, 0x48); b1(e, size - 1);              /* lea ecx, [rax+size-1] */
+    } else {
+        b1(e, 0x89); b1(e, 0xC1);                               /* mov ecx, eax */
+    }
     b1(e, 0x81); b1(e, 0xE1); b4(e, ~(MEM_PAGE_SIZE - 1));      /* and ecx, page mask */
     b1(e, 0x3B); b1(e, 0x8C); b1(e, 0x13);                      /* cmp ecx, [rbx+rdx+tag] */
     b4(e, tlb + (uint32_t)(write ? offsetof(struct tlb_entry, tag_w) : offsetof(struct tlb_entry, tag_r)));
@@ -436,8 +436,8 @@ static void emit_access(struct ctx *c, struct stub *st, int seg, unsigned size, 
         else b1(e, 0x8B);                                       /* mov eax, [rcx+rax] */
         b1(e, 0x04); b1(e, 0x01);
     }
-    uint8_t *js[7] = {j1, j2, j3, j4, j5, j6, j7};
-    for (int i = 0; i < 7; i++)
+    uint8_t *js[6] = {j1, j2, j3, j5, j6, j7};
+    for (int i = 0; i < 6; i++)
         if (js[i] && st->nfrom < sizeof(st->from) / sizeof(st->from[0]))
             st->from[st->nfrom++] = js[i];
 }

@@ -122,4 +122,29 @@ PG_BEGIN "pg_straddle"
 .r4:
     PG_EXPECT PF_P | PF_U, T1, .f4, "cpl3 read crossing into a supervisor page"
     TO_RING0
+
+;--- a word and a dword read crossing into a missing page, 20 times each (so that a JIT runs them
+;    translated from their 8th run: its inline access must see the crossing); the handler makes
+;    T9 present and the read restarts
+    SETPTE T8, FRAME(8) | PG_PRES
+    mov dword [pg_var0], 20
+.hot:
+    SETPTE T9, FRAME(9) | PG_W | PG_U
+    invlpg [T9]
+    xor ecx, ecx
+    PG_ARM_FIX PTE_OF(T9), PG_P
+.f5:
+    mov ecx, [T8 + 0xFFE]
+    PG_EXPECT 0, T9, .f5, "hot dword read crossing into a missing page"
+    PCHECK ecx, 0x11223344, "hot dword read crossing: value after the restart (written above)"
+    SETPTE T9, FRAME(9) | PG_W | PG_U
+    invlpg [T9]
+    xor ecx, ecx
+    PG_ARM_FIX PTE_OF(T9), PG_P
+.f6:
+    mov cx, [T8 + 0xFFF]
+    PG_EXPECT 0, T9, .f6, "hot word read crossing into a missing page"
+    PCHECK ecx, 0x2233, "hot word read crossing: value after the restart"
+    dec dword [pg_var0]
+    jnz .hot
     PM_END
