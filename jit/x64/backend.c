@@ -356,6 +356,14 @@ struct ctx {
 _Static_assert(sizeof(struct tlb_entry) == 32, "the TLB index is scaled by a shift of 5");
 _Static_assert(sizeof(struct jit_jc) == 32, "the jump cache index is scaled by a shift of 5");
 
+/* edx, a linear address, becomes the byte offset of its TLB entry in a table,
+ * ((edx >> 12) & (TLB_SIZE - 1)) * 32, computed as (edx >> 7) & ((TLB_SIZE - 1) << 5) */
+static void emit_tlb_index(struct em *e)
+{
+    b1(e, 0xC1); b1(e, 0xEA); b1(e, MEM_PAGE_SHIFT - 5);        /* shr edx, 7 */
+    b1(e, 0x81); b1(e, 0xE2); b4(e, (TLB_SIZE - 1) << 5);       /* and edx, (TLB_SIZE-1) << 5 */
+}
+
 enum access { A_READ, A_WRITE, A_RMW };
 
 /* The inline access of size bytes at seg:esi: a read leaves the zero-extended value in eax, a
@@ -400,9 +408,7 @@ static void emit_access(struct ctx *c, struct stub *st, int seg, unsigned size, 
     }
     uint32_t tlb = OFF(tlb) + ((c->b->mode & IRM_USER) ? TLB_SIZE * (uint32_t)sizeof(struct tlb_entry) : 0);
     b1(e, 0x89); b1(e, 0xC2);                                   /* mov edx, eax */
-    b1(e, 0xC1); b1(e, 0xEA); b1(e, MEM_PAGE_SHIFT);            /* shr edx, 12 */
-    b1(e, 0x81); b1(e, 0xE2); b4(e, TLB_SIZE - 1);              /* and edx, TLB_SIZE-1 */
-    b1(e, 0xC1); b1(e, 0xE2); b1(e, 5);                         /* shl edx, 5 */
+    emit_tlb_index(e);
     /* The page of the access's last byte against the tag of its first byte's page: an access
      * that crosses into the next page (or wraps at 4 GiB) misses, as QEMU's softmmu does it. */
     if (size > 1) {
@@ -557,9 +563,7 @@ static void emit_jc_lookup(struct ctx *c)
     b1(e, 0x89); b1(e, 0xC6);                                   /* mov esi, eax */
     b1(e, 0x03); m_rbx(e, EAX, OFF(seg[SEG_CS].base));          /* add eax, [cs.base]: linear */
     b1(e, 0x89); b1(e, 0xC2);                                   /* mov edx, eax */
-    b1(e, 0xC1); b1(e, 0xEA); b1(e, MEM_PAGE_SHIFT);            /* shr edx, 12 */
-    b1(e, 0x81); b1(e, 0xE2); b4(e, TLB_SIZE - 1);              /* and edx, TLB_SIZE-1 */
-    b1(e, 0xC1); b1(e, 0xE2); b1(e, 5);                         /* shl edx, 5 */
+    emit_tlb_index(e);
     b1(e, 0x89); b1(e, 0xC1);                                   /* mov ecx, eax */
     b1(e, 0x81); b1(e, 0xE1); b4(e, ~(MEM_PAGE_SIZE - 1));      /* and ecx, page mask */
     b1(e, 0x3B); b1(e, 0x8C); b1(e, 0x13);                      /* cmp ecx, [rbx+rdx+tag_r] */
