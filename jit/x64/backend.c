@@ -71,13 +71,23 @@ static void load(struct em *e, unsigned host, unsigned r, unsigned size)
     m_rbx(e, host, reg_off(r, size));
 }
 
-/* guest register = low size bytes of host */
+/* guest register = low size bytes of host. An 8- or 16-bit write is merged into the whole
+ * register in r11 and stored as 32 bits (flags untouched): a narrow store followed by a 32-bit
+ * load of the register (in this block or the next) cannot be forwarded from the store buffer
+ * and stalls the host ~12 cycles, which an LZ decompressor's byte loop (Linux's boot) hit at
+ * every iteration. AH..BH keep the byte store (no r11 form for them). */
 static void store(struct em *e, unsigned r, unsigned host, unsigned size)
 {
+    if (size == 4 || (size == 1 && r >= 4)) {
+        b1(e, size == 1 ? 0x88 : 0x89);
+        m_rbx(e, host, reg_off(r, size));
+        return;
+    }
+    b1(e, 0x44); b1(e, 0x8B); m_rbx(e, 3, OFF(regs) + r * 4);  /* mov r11d, [reg] */
     if (size == 2)
         b1(e, 0x66);
-    b1(e, size == 1 ? 0x88 : 0x89);
-    m_rbx(e, host, reg_off(r, size));
+    b1(e, 0x41); b1(e, size == 1 ? 0x88 : 0x89); b1(e, 0xC3 | (host << 3));   /* mov r11b/w, host */
+    b1(e, 0x44); b1(e, 0x89); m_rbx(e, 3, OFF(regs) + r * 4);  /* mov [reg], r11d */
 }
 
 static void store32(struct em *e, uint32_t off, unsigned host)
@@ -692,7 +702,12 @@ size_t backend_emit(const struct ir_block *b, const uint32_t *gen_ptr, uint32_t 
             store(e, o->a, EAX, o->size);
             break;
         case IR_MOV_RI:
-            store_imm(e, reg_off(o->a, o->size), o->imm, o->size);
+            if (o->size == 4 || (o->size == 1 && o->a >= 4)) {
+                store_imm(e, reg_off(o->a, o->size), o->imm, o->size);
+            } else {
+                mov_r_imm32(e, EAX, o->imm);
+                store(e, o->a, EAX, o->size);
+            }
             break;
         case IR_ALU_RR:
         case IR_ALU_RI:
