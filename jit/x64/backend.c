@@ -525,6 +525,47 @@ static void emit_reflag(struct em *e, const struct ir_op *o)
     }
 }
 
+/* The block's last guest-flag writer whose lazy record emit_reflag can turn back into host
+ * flags: the ALU forms and INC/DEC (register or memory). */
+static bool reflaggable(const struct ir_op *o)
+{
+    switch (o->kind) {
+    case IR_ALU_RR: case IR_ALU_RI: case IR_ALU_RM: case IR_ALU_MR: case IR_ALU_MI:
+    case IR_INCDEC: case IR_INCDEC_M:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* Ops that leave the guest's flags (and so the lazy record) as they were, though they may
+ * change the host's. */
+static bool keeps_guest_flags(const struct ir_op *o)
+{
+    switch (o->kind) {
+    case IR_MOV_RR: case IR_MOV_RI: case IR_MOVX: case IR_NOP: case IR_SETCC: case IR_CMOV:
+    case IR_LOAD: case IR_STORE: case IR_STORE_I: case IR_LEA: case IR_PUSH: case IR_POP:
+    case IR_CMOV_M: case IR_RDTSC:
+        return true;
+    case IR_UNARY:
+        return o->alu == 2;                                     /* NOT */
+    default:
+        return false;
+    }
+}
+
+/* Before an op reads the guest's flags from the host's: when a memory access or the like took
+ * them from the host since the block's last flag writer src (whose record is cpu->lf), the
+ * same operation again gives them back (emit_reflag), instead of a call to cond_true or
+ * flag_cf. Clobbers eax, ecx and edx. */
+static void refresh_host_flags(struct em *e, const struct ir_op *src, bool *live, bool *cf, bool *of)
+{
+    if (!src || (*live && *cf && *of))
+        return;
+    emit_reflag(e, src);
+    *live = *cf = *of = true;
+}
+
 static void emit_stub(struct ctx *c, struct stub *st)
 {
     struct em *e = c->e;
@@ -674,6 +715,7 @@ size_t backend_emit(const struct ir_block *b, const uint32_t *gen_ptr, uint32_t 
     bool hf_live = false;         /* host SF ZF PF equal the guest's */
     bool hf_cf = false;           /* ... and CF too */
     bool hf_of = false;           /* ... and OF too */
+    const struct ir_op *flag_src = NULL;   /* the last flag writer, if reflaggable */
     bool terminated = false;
     bool ss32 = b->mode & IRM_SS32;
 
@@ -711,8 +753,10 @@ size_t backend_emit(const struct ir_block *b, const uint32_t *gen_ptr, uint32_t 
             break;
         case IR_ALU_RR:
         case IR_ALU_RI:
-            if (alu_uses_cf(o))
+            if (alu_uses_cf(o)) {
+                refresh_host_flags(e, flag_src, &hf_live, &hf_cf, &hf_of);
                 emit_get_cf(e, hf_live && hf_cf);
+            }
             load(e, EAX, o->a, o->size);
             if (o->kind == IR_ALU_RR)
                 load(e, ECX, o->b, o->size);
@@ -744,8 +788,10 @@ size_t backend_emit(const struct ir_block *b, const uint32_t *gen_ptr, uint32_t 
             hf_live = false;
             break;
         case IR_ALU_RM: {
-            if (alu_uses_cf(o))
+            if (alu_uses_cf(o)) {
+                refresh_host_flags(e, flag_src, &hf_live, &hf_cf, &hf_of);
                 emit_get_cf(e, hf_live && hf_cf);
+            }
             emit_ea(e, o->in);
             emit_access(c, st, o->in->ea.seg, o->size, A_READ);
             b1(e, 0x89); b1(e, 0xC1);                           /* mov ecx, eax: the r/m operand */
@@ -759,8 +805,10 @@ size_t backend_emit(const struct ir_block *b, const uint32_t *gen_ptr, uint32_t 
         }
         case IR_ALU_MR:
         case IR_ALU_MI: {
-            if (alu_uses_cf(o))
+            if (alu_uses_cf(o)) {
+                refresh_host_flags(e, flag_src, &hf_live, &hf_cf, &hf_of);
                 emit_get_cf(e, hf_live && hf_cf);
+            }
             emit_ea(e, o->in);
             emit_access(c, st, o->in->ea.seg, o->size, alu_writes(o) ? A_RMW : A_READ);
             if (o->kind == IR_ALU_MR)
@@ -804,6 +852,7 @@ size_t backend_emit(const struct ir_block *b, const uint32_t *gen_ptr, uint32_t 
         case IR_INCDEC_M: {
             /* CF is kept (the record's cf_in): edi = CF first, and the host's CF is set to it
              * before the host's INC/DEC, which keeps it, so the host flags are all the guest's */
+            refresh_host_flags(e, flag_src, &hf_live, &hf_cf, &hf_of);
             emit_get_cf(e, hf_live && hf_cf);
             emit_ea(e, o->in);
             emit_access(c, st, o->in->ea.seg, o->size, A_RMW);
@@ -889,6 +938,7 @@ size_t backend_emit(const struct ir_block *b, const uint32_t *gen_ptr, uint32_t 
         case IR_CMOV_M: {
             /* edi = the condition, taken first (the address arithmetic changes the host flags);
              * the source is read whatever it is, as in the interpreter */
+            refresh_host_flags(e, flag_src, &hf_live, &hf_cf, &hf_of);
             if (cc_on_host(o->alu, hf_live, hf_cf, hf_of)) {
                 b1(e, 0x40); b1(e, 0x0F); b1(e, 0x90 + o->alu); b1(e, 0xC7);   /* setcc dil */
                 b1(e, 0x40); b1(e, 0x0F); b1(e, 0xB6); b1(e, 0xFF);            /* movzx edi, dil */
@@ -949,6 +999,7 @@ size_t backend_emit(const struct ir_block *b, const uint32_t *gen_ptr, uint32_t 
         }
         case IR_INCDEC: {
             /* CF is kept: the record's cf_in is the CF before (flags.c). */
+            refresh_host_flags(e, flag_src, &hf_live, &hf_cf, &hf_of);
             bool cf_from_host = hf_live && hf_cf;
             if (cf_from_host) {
                 b1(e, 0x0F); b1(e, 0x92); b1(e, 0xC1);          /* setc cl */
@@ -1122,6 +1173,7 @@ size_t backend_emit(const struct ir_block *b, const uint32_t *gen_ptr, uint32_t 
         }
         case IR_SETCC:
         case IR_CMOV: {
+            refresh_host_flags(e, flag_src, &hf_live, &hf_cf, &hf_of);
             bool host = cc_on_host(o->alu, hf_live, hf_cf, hf_of);
             unsigned cc = o->alu;
             if (!host) {
@@ -1153,6 +1205,7 @@ size_t backend_emit(const struct ir_block *b, const uint32_t *gen_ptr, uint32_t 
                 /* edi = the ZF condition of LOOPNE (NZ) / LOOPE (Z), first: the compares below
                  * change the host flags */
                 unsigned cc = o->alu == 0xE1 ? 0x4 : 0x5;
+                refresh_host_flags(e, flag_src, &hf_live, &hf_cf, &hf_of);
                 if (hf_live) {
                     b1(e, 0x40); b1(e, 0x0F); b1(e, 0x90 + cc); b1(e, 0xC7);    /* setcc dil */
                 } else {
@@ -1192,6 +1245,7 @@ size_t backend_emit(const struct ir_block *b, const uint32_t *gen_ptr, uint32_t 
         case IR_JMP: {
             uint8_t *taken = NULL;
             if (o->kind == IR_JCC) {
+                refresh_host_flags(e, flag_src, &hf_live, &hf_cf, &hf_of);
                 if (cc_on_host(o->alu, hf_live, hf_cf, hf_of)) {
                     taken = jcc32(e, o->alu);
                 } else {
@@ -1223,6 +1277,7 @@ size_t backend_emit(const struct ir_block *b, const uint32_t *gen_ptr, uint32_t 
             }
             pending = 0;
             hf_live = hf_cf = hf_of = false;
+            flag_src = NULL;
             res->helper_ops++;
             if (o->flags & IRF_END) {
                 if (b->chain)
@@ -1247,6 +1302,10 @@ size_t backend_emit(const struct ir_block *b, const uint32_t *gen_ptr, uint32_t 
         }
         if (st && !st->cont)
             st->cont = e->p;
+        if (reflaggable(o))
+            flag_src = o;
+        else if (!keeps_guest_flags(o))
+            flag_src = NULL;
         if (o->kind != IR_HELPER) {
             pending++;
             res->inline_ops++;
