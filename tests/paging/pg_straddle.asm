@@ -125,26 +125,24 @@ PG_BEGIN "pg_straddle"
 
 ;--- a word and a dword read crossing into a missing page, 20 times each (so that a JIT runs them
 ;    translated from their 8th run: its inline access must see the crossing); the handler makes
-;    T9 present and the read restarts
+;    T9 present and the read restarts. HOT_CROSS {read into ecx}, value, "what"
+%macro HOT_CROSS 3
+    SETPTE T9, FRAME(9) | PG_W | PG_U
+    invlpg [T9]
+    xor ecx, ecx
+    PG_ARM_FIX PTE_OF(T9), PG_P
+%%f:
+    %1
+    %strcat %%m1 %3, " crossing into a missing page"
+    %strcat %%m2 %3, " crossing: value after the restart"
+    PG_EXPECT 0, T9, %%f, %%m1
+    PCHECK ecx, %2, %%m2
+%endmacro
     SETPTE T8, FRAME(8) | PG_PRES
     mov dword [pg_var0], 20
 .hot:
-    SETPTE T9, FRAME(9) | PG_W | PG_U
-    invlpg [T9]
-    xor ecx, ecx
-    PG_ARM_FIX PTE_OF(T9), PG_P
-.f5:
-    mov ecx, [T8 + 0xFFE]
-    PG_EXPECT 0, T9, .f5, "hot dword read crossing into a missing page"
-    PCHECK ecx, 0x11223344, "hot dword read crossing: value after the restart (written above)"
-    SETPTE T9, FRAME(9) | PG_W | PG_U
-    invlpg [T9]
-    xor ecx, ecx
-    PG_ARM_FIX PTE_OF(T9), PG_P
-.f6:
-    mov cx, [T8 + 0xFFF]
-    PG_EXPECT 0, T9, .f6, "hot word read crossing into a missing page"
-    PCHECK ecx, 0x2233, "hot word read crossing: value after the restart"
+    HOT_CROSS {mov ecx, [T8 + 0xFFE]}, 0x11223344, "hot dword read"   ; the bytes written above
+    HOT_CROSS {mov cx, [T8 + 0xFFF]}, 0x2233, "hot word read"
     dec dword [pg_var0]
     jnz .hot
     PM_END
