@@ -48,6 +48,8 @@ enum ir_kind {
     IR_RET,         /* terminator: pop eip (size), then ESP += imm */
     IR_CMOV_M,      /* if condition alu: reg a = [m] (size 2 or 4; [m] is read either way) */
     IR_RDTSC,       /* EDX:EAX = the TSC; with CR4.TSD set, the interpreter runs it (the stub) */
+    IR_LODS,        /* LODS without REP: AL/AX/EAX = [seg:(E)SI], (E)SI += size, or -= with DF */
+    IR_SCAS,        /* SCAS without REP: flags of AL/AX/EAX - [ES:(E)DI] (alu IR_CMP), (E)DI moves */
     IR_IMUL_M,      /* reg a = reg a * [m], or (alu = 1) [m] * imm; size 2 or 4 */
     IR_JCC,         /* terminator: if cc then target else next_eip */
     IR_JMP,         /* terminator: eip = target */

@@ -227,6 +227,10 @@ static void lower(struct ir_op *o, const struct insn *in, uint32_t features)
         o->alu = (op & 0xFF) >= 0xBE ? 2 : 1;
         o->a = in->reg;
         o->b = in->rm;
+    } else if (op >= 0xAC && op <= 0xAF && !in->rep) {
+        o->kind = op <= 0xAD ? IR_LODS : IR_SCAS;
+        o->size = (uint8_t)wsize(in);
+        o->alu = IR_CMP;
     } else if (op == OP_0F + 0x31 && (features & CPUID_TSC)) {
         o->kind = IR_RDTSC;
     } else if (op == 0x90) {

@@ -531,7 +531,7 @@ static bool reflaggable(const struct ir_op *o)
 {
     switch (o->kind) {
     case IR_ALU_RR: case IR_ALU_RI: case IR_ALU_RM: case IR_ALU_MR: case IR_ALU_MI:
-    case IR_INCDEC: case IR_INCDEC_M:
+    case IR_INCDEC: case IR_INCDEC_M: case IR_SCAS:
         return true;
     default:
         return false;
@@ -545,7 +545,7 @@ static bool keeps_guest_flags(const struct ir_op *o)
     switch (o->kind) {
     case IR_MOV_RR: case IR_MOV_RI: case IR_MOVX: case IR_NOP: case IR_SETCC: case IR_CMOV:
     case IR_LOAD: case IR_STORE: case IR_STORE_I: case IR_LEA: case IR_PUSH: case IR_POP:
-    case IR_CMOV_M: case IR_RDTSC:
+    case IR_CMOV_M: case IR_RDTSC: case IR_LODS:
         return true;
     case IR_UNARY:
         return o->alu == 2;                                     /* NOT */
@@ -958,6 +958,38 @@ size_t backend_emit(const struct ir_block *b, const uint32_t *gen_ptr, uint32_t 
             b1(e, 0x0F); b1(e, 0x45); b1(e, 0xC1);              /* cmovnz eax, ecx */
             store(e, o->a, EAX, o->size);
             hf_live = hf_cf = hf_of = false;
+            break;
+        }
+        case IR_LODS:
+        case IR_SCAS: {
+            /* The access first (a stub runs the whole instruction), then the index moves by the
+             * size, down with DF (SDM Vol.2 LODS/SCAS; a 16-bit address size moves SI alone),
+             * then SCAS compares, so that its flags end up on the host */
+            unsigned sz = o->size, idx = o->kind == IR_LODS ? R_ESI : R_EDI;
+            int seg = o->kind == IR_SCAS ? SEG_ES
+                      : o->in->seg_override != SEG_NONE ? o->in->seg_override : SEG_DS;
+            b1(e, 0x8B); m_rbx(e, 6, OFF(regs) + idx * 4);      /* mov esi, [index] */
+            if (!o->in->adsize32) {
+                b1(e, 0x0F); b1(e, 0xB7); b1(e, 0xF6);          /* movzx esi, si */
+            }
+            emit_access(c, st, seg, sz, A_READ);                /* eax = the element */
+            mov_r_imm32(e, ECX, sz);
+            b1(e, 0xF7); m_rbx(e, 0, OFF(eflags)); b4(e, FL_DF); /* test dword [eflags], DF */
+            b1(e, 0x74); b1(e, 2);                              /* jz +2 */
+            b1(e, 0xF7); b1(e, 0xD9);                           /* neg ecx */
+            if (!o->in->adsize32)
+                b1(e, 0x66);
+            b1(e, 0x01); m_rbx(e, ECX, OFF(regs) + idx * 4);    /* add [index], ecx */
+            if (o->kind == IR_LODS) {
+                store(e, R_EAX, EAX, sz);
+                hf_live = false;
+            } else {
+                b1(e, 0x89); b1(e, 0xC1);                       /* mov ecx, eax */
+                load(e, EAX, R_EAX, sz);
+                emit_alu(e, o);                                 /* cmp: the lazy record */
+                st->reflag = true;
+                hf_live = hf_cf = hf_of = true;
+            }
             break;
         }
         case IR_RDTSC: {
