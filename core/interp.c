@@ -1523,14 +1523,17 @@ void interp_exec(struct cpu *cpu, const struct insn *in)
     }
     case 0xE0: case 0xE1: case 0xE2: { /* LOOPNE, LOOPE, LOOP: count register by address size */
         uint32_t c = idx_get(cpu, in, R_ECX) - 1;
-        idx_set(cpu, in, R_ECX, c);
         bool go = (c & count_mask(in)) != 0;
         if (op == 0xE0)
             go = go && !flag_zf(cpu);
         else if (op == 0xE1)
             go = go && flag_zf(cpu);
+        /* A target beyond the CS limit faults with the count as it was (measured on the host
+         * CPU, tests/roms/seglimit.asm; SDM Vol.3 6.5), though the SDM's pseudocode decrements
+         * first: the jump's check comes before the count is written. */
         if (go)
             jump_near(cpu, cpu->eip + sext(in->imm, 1), size);
+        idx_set(cpu, in, R_ECX, c);
         return;
     }
     case 0xE3:

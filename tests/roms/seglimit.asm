@@ -122,6 +122,43 @@ TEST_BEGIN "seglimit"
     CHECK cx, 7, "rep stosw fault cx"
     CHECK di, 0xFFFF, "rep stosw fault di"
     CHECK word [es:0xFFFD], 0xBEEF, "rep stosw fault: earlier elements stored"
+
+;--- LOOP/LOOPE/LOOPNE and JCXZ whose target lies beyond the CS limit (o32: a 32-bit EIP, so no
+; wrap at 64 KiB): #GP(0), pushed IP = the instruction's, and, the fault being restartable (SDM
+; Vol.3 6.5), the count register as before the instruction (checked against the host CPU by
+; roms-kvm). The code runs from RAM at 2000:FFF8 (o32 loop +7Fh: target 1007Ah), and the
+; handler resumes at 2000:FF00, which jumps back here. Each case runs 20 times, so that a JIT
+; translates it too (jitpc's hands a LOOP whose target is beyond the limit to the interpreter).
+%macro LOOP_BEYOND 3            ; opcode, count before, "what"
+    mov si, 20
+%%again:
+    push es
+    push word 0x2000
+    pop es
+    mov byte [es:0xFFF8], 0x66
+    mov byte [es:0xFFF9], %1
+    mov byte [es:0xFFFA], 0x7F
+    mov byte [es:0xFF00], 0xEA                  ; jmp far F000:%%back
+    mov word [es:0xFF01], %%back
+    mov word [es:0xFF03], ROM_SEG
+    pop es
+    TRAP_ARM 13, 0xFF00
+    mov ecx, %2
+    cmp ax, ax                                  ; ZF=1: LOOPE goes
+    jmp 0x2000:0xFFF8
+%%back:
+    %strcat %%m1 %3, ": one #GP"
+    %strcat %%m2 %3, ": pushed IP"
+    %strcat %%m3 %3, ": ECX as before"
+    CHECKT trap_count, 1, %%m1
+    CHECKT trap_ip, 0xFFF8, %%m2
+    CHECK ecx, %2, %%m3
+    dec si
+    jnz %%again
+%endmacro
+    LOOP_BEYOND 0xE2, 5, "loop beyond the limit"
+    LOOP_BEYOND 0xE3, 0, "jcxz beyond the limit"
+    LOOP_BEYOND 0xE1, 0x10005, "loope beyond the limit (CX 5, ECX's high half kept)"
     TRAP_DISARM 12
     TRAP_DISARM 13
 TEST_END
