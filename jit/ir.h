@@ -39,7 +39,7 @@ enum ir_kind {
     IR_ALU_MR,      /* [m] = [m] <alu> reg a */
     IR_ALU_MI,      /* [m] = [m] <alu> imm */
     IR_LEA,         /* reg a = effective offset (no access) */
-    IR_PUSH,        /* push reg a (size) */
+    IR_PUSH,        /* push reg a (size), or (alu = 1) imm */
     IR_POP,         /* pop reg a (size) */
     IR_INCDEC_M,    /* [m] = [m] +/- 1 (alu: IR_INC or IR_DEC), CF kept */
     IR_JMPI,        /* terminator: eip = r/m (register rm when in->mod == 3) */
@@ -50,6 +50,7 @@ enum ir_kind {
     IR_RDTSC,       /* EDX:EAX = the TSC; with CR4.TSD set, the interpreter runs it (the stub) */
     IR_LODS,        /* LODS without REP: AL/AX/EAX = [seg:(E)SI], (E)SI += size, or -= with DF */
     IR_SCAS,        /* SCAS without REP: flags of AL/AX/EAX - [ES:(E)DI] (alu IR_CMP), (E)DI moves */
+    IR_LEAVE,       /* LEAVE: (E)SP = (E)BP, then pop (E)BP (size) */
     IR_IMUL_M,      /* reg a = reg a * [m], or (alu = 1) [m] * imm; size 2 or 4 */
     IR_JCC,         /* terminator: if cc then target else next_eip */
     IR_JMP,         /* terminator: eip = target */

@@ -300,6 +300,14 @@ static void lower(struct ir_op *o, const struct insn *in, uint32_t features)
         o->kind = IR_PUSH;
         o->size = (uint8_t)osize(in);
         o->a = op & 7;
+    } else if (op == 0x68 || op == 0x6A) {
+        o->kind = IR_PUSH;
+        o->size = (uint8_t)osize(in);
+        o->alu = 1;
+        o->imm = (op == 0x6A ? sext8(in->imm) : in->imm) & mask(o->size);
+    } else if (op == 0xC9) {
+        o->kind = IR_LEAVE;
+        o->size = (uint8_t)osize(in);
     } else if (op >= 0x58 && op <= 0x5F) {
         o->kind = IR_POP;
         o->size = (uint8_t)osize(in);

@@ -545,7 +545,7 @@ static bool keeps_guest_flags(const struct ir_op *o)
     switch (o->kind) {
     case IR_MOV_RR: case IR_MOV_RI: case IR_MOVX: case IR_NOP: case IR_SETCC: case IR_CMOV:
     case IR_LOAD: case IR_STORE: case IR_STORE_I: case IR_LEA: case IR_PUSH: case IR_POP:
-    case IR_CMOV_M: case IR_RDTSC: case IR_LODS:
+    case IR_CMOV_M: case IR_RDTSC: case IR_LODS: case IR_LEAVE:
         return true;
     case IR_UNARY:
         return o->alu == 2;                                     /* NOT */
@@ -830,12 +830,30 @@ size_t backend_emit(const struct ir_block *b, const uint32_t *gen_ptr, uint32_t 
             break;
         case IR_PUSH:
             emit_stack_off(e, o->size, true, ss32);
-            load(e, 7, o->a, o->size);                          /* edi = value (before ESP moves) */
+            if (o->alu)
+                mov_r_imm32(e, 7, o->imm);                      /* edi = the immediate */
+            else
+                load(e, 7, o->a, o->size);                      /* edi = value (before ESP moves) */
             emit_access(c, st, SEG_SS, o->size, A_WRITE);
             if (ss32)
                 store32(e, OFF(regs) + R_ESP * 4, 6);           /* esp = esi */
             else
                 store(e, R_ESP, 6, 2);                          /* sp = si */
+            hf_live = false;
+            break;
+        case IR_LEAVE:
+            /* the read at (E)BP first (op_leave: a fault leaves ESP and EBP as they were) */
+            b1(e, 0x8B); m_rbx(e, 6, OFF(regs) + R_EBP * 4);    /* mov esi, [ebp] */
+            if (!ss32) {
+                b1(e, 0x0F); b1(e, 0xB7); b1(e, 0xF6);          /* movzx esi, si */
+            }
+            emit_access(c, st, SEG_SS, o->size, A_READ);
+            b1(e, 0x83); b1(e, 0xC6); b1(e, o->size);           /* add esi, size */
+            if (ss32)
+                store32(e, OFF(regs) + R_ESP * 4, 6);
+            else
+                store(e, R_ESP, 6, 2);
+            store(e, R_EBP, EAX, o->size);
             hf_live = false;
             break;
         case IR_POP:
