@@ -42,7 +42,7 @@ struct jit_jc {
 };
 
 /* What generated code needs to look the next block up in the jump cache itself (on RET,
- * indirect jumps and chain slots that lead to another page), as jit_next_indirect does. */
+ * indirect jumps and chain slots that lead to another page), as jit_next_slot does. */
 struct backend_env {
     const struct jit_jc *jc;            /* 1 << JIT_JC_BITS slots */
     const uint32_t *a20_mask;           /* &mem->a20_mask */
@@ -64,10 +64,9 @@ size_t backend_emit(const struct ir_block *b, const uint32_t *gen_ptr, uint32_t 
  * the next instruction, because an interrupt can now be taken or the memory map changed. */
 int jit_io_exec(struct cpu *cpu, const struct insn *in);
 
-/* For a block's exits that cannot be chained (RET, indirect jumps; unpatched chain slots, with
- * cpu->jit_from set): the chained entry of the next block to run, or NULL when the block must
- * return to the run loop (JIT_NEXT and JIT_SLOT respectively). */
-const void *jit_next_indirect(struct cpu *cpu);
+/* For a block's unpatched chain slots (cpu->jit_from set): the chained entry of the next block
+ * to run (the slot patched when it can be), or NULL when the block must return JIT_SLOT to the
+ * run loop. */
 const void *jit_next_slot(struct cpu *cpu);
 
 /* Points the chain slot whose rel32 is at rel (writable view; rel_exec the same byte in the

@@ -48,8 +48,8 @@ struct jit_block {
  * block array are megabytes, and a chain walk misses the host's cache at every link; this is
  * 128 KiB. A hit is still checked against the block's physical address, EIP and mode.
  * Generated code that cannot name its successor (RET, indirect jumps, chain slots into another
- * page) looks the next block up in it itself (backend_env), or through next_block(): the rest
- * of the slot, so that a hit touches no block. */
+ * page) looks the next block up in it itself (backend_env), and jit_next_slot uses the rest of
+ * the slot, so that a hit touches no block. */
 struct jit {
     struct cpu *cpu;
     int32_t hash[1u << JIT_HASH_BITS];
@@ -310,13 +310,14 @@ static void link_blocks(struct jit *j, struct jit_block *src, unsigned k, struct
 }
 
 /* The chained entry of the block that jit_exec's loop would run next, for generated code that
- * left its block by a successor it cannot name (slot: by an unpatched chain slot, whose block
- * and slot are in cpu->jit_from), or NULL when only that loop can tell: the next block is not
- * in the jump cache as translated and current, something stopped the CPU, or every block entry
- * is being traced. Like the loop it points the chain slot at the block when it can; the entry
+ * left its block by an unpatched chain slot (whose block and slot are in cpu->jit_from), or
+ * NULL when only that loop can tell: the next block is not in the jump cache as translated and
+ * current, something stopped the CPU, or every block entry is being traced. Like the loop it
+ * points the slot at the block (or at the slot's own jump-cache lookup) when it can; the entry
  * checks the budget and the CS limit itself. Translates nothing, so the code that called it,
- * which it returns to, stays where it is. */
-static const void *next_block(struct cpu *cpu, bool slot)
+ * which it returns to, stays where it is. (RET and indirect jumps need no such call: their
+ * inline lookup, emit_jc_lookup, checks what this would.) */
+const void *jit_next_slot(struct cpu *cpu)
 {
     struct jit *j = cpu->jit;
     uint32_t lin, phys;
@@ -329,23 +330,12 @@ static const void *next_block(struct cpu *cpu, bool slot)
     if (!jc->entry || jc->phys != phys || jc->eip != cpu->eip || jc->mode != mode ||
         jc->gen != mem_page_gen(cpu->mem, phys))
         return NULL;
-    if (slot)
-        link_blocks(j, &j->blocks[cpu->jit_from >> 1], cpu->jit_from & 1, &j->blocks[jc->blk - 1]);
+    link_blocks(j, &j->blocks[cpu->jit_from >> 1], cpu->jit_from & 1, &j->blocks[jc->blk - 1]);
     /* What jit_exec resets before each block. */
     cpu->ss_shadow = false;
     cpu->rep_resumed = false;
     j->stats.direct_entries++;
     return jc->entry;
-}
-
-const void *jit_next_indirect(struct cpu *cpu)
-{
-    return next_block(cpu, false);
-}
-
-const void *jit_next_slot(struct cpu *cpu)
-{
-    return next_block(cpu, true);
 }
 
 /* cpu->jit_exec: runs translated blocks while they fit in the budget, chaining from one to the

@@ -168,7 +168,7 @@ static void jit_flags_materialize(struct cpu *cpu)
     flags_materialize(cpu);
 }
 
-/* Leaves for a successor the block cannot chain to: fn (jit_next_indirect, jit_next_slot) gives
+/* Leaves for a successor the block cannot chain to: fn (jit_next_slot) gives
  * the next block's chained entry, which runs in this frame (rbx is still the CPU), or NULL, and
  * then the block returns otherwise to the run loop. */
 static void next_exit(struct em *e, const void *fn, int otherwise)
@@ -339,6 +339,15 @@ static void emit_stack_off(struct em *e, unsigned size, bool push, bool ss32)
     if (!ss32) {
         b1(e, 0x0F); b1(e, 0xB7); b1(e, 0xF6);                  /* movzx esi, si */
     }
+}
+
+/* (E)SP = esi (SP alone with a 16-bit stack, core/access.h set_sp) */
+static void emit_set_sp(struct em *e, bool ss32)
+{
+    if (ss32)
+        store32(e, OFF(regs) + R_ESP * 4, 6);
+    else
+        store(e, R_ESP, 6, 2);
 }
 
 /* An out-of-line slow path: the whole instruction through the interpreter. */
@@ -594,11 +603,11 @@ void backend_patch_slot(uint8_t *rel, const uint8_t *rel_exec, const uint8_t *ta
     memcpy(rel, &d, 4);
 }
 
-/* jit_next_indirect's jump-cache lookup, inline: with cpu->eip and icount stored, finds the next
- * block's chained entry in c->env->jc and jumps there, or falls through (a miss: the caller
- * then asks jit_next_indirect or jit_next_slot, which may know more). The successor of a near
+/* The jump-cache lookup, inline: with cpu->eip and icount stored, finds the next block's chained
+ * entry in c->env->jc and jumps there, or falls through (a miss: the caller returns to the run
+ * loop, or for a chain slot asks jit_next_slot, which may link it). The successor of a near
  * branch runs in this block's mode (no segment register, CPL or SS.B changes inside a block),
- * so the slot must hold that mode; the rest is what next_block checks: EIP within the CS
+ * so the slot must hold that mode; the rest is what jit_next_slot checks: EIP within the CS
  * limit, a TLB hit on RAM for it, the slot's physical address and EIP, and its page generation
  * unchanged. The chained entry checks the budget and the CS limit of the whole block. */
 static void emit_jc_lookup(struct ctx *c)
@@ -661,13 +670,23 @@ static void emit_jc_lookup(struct ctx *c)
         patch_here(e, miss[i]);
 }
 
+/* A CALL's push of its return address (o->next_eip) at SS:(E)SP - size, then (E)SP moves; a
+ * miss goes to st, which runs the whole CALL. */
+static void emit_push_return(struct ctx *c, struct stub *st, const struct ir_op *o, bool ss32)
+{
+    emit_stack_off(c->e, o->size, true, ss32);
+    mov_r_imm32(c->e, 7, o->next_eip);                          /* edi = return address */
+    emit_access(c, st, SEG_SS, o->size, A_WRITE);
+    emit_set_sp(c->e, ss32);
+}
+
 /* Leaves for a successor the block cannot name (RET, indirect jumps and calls, a helper's plain
- * branch), cpu->eip and icount stored: the jump cache inline, then jit_next_indirect. */
+ * branch), cpu->eip and icount stored: the jump cache inline, else the run loop. */
 static void indirect_exit(struct ctx *c)
 {
     if (c->env)
         emit_jc_lookup(c);
-    next_exit(c->e, (const void *)jit_next_indirect, JIT_NEXT);
+    leave_block(c->e, JIT_NEXT);
 }
 
 /* A direct exit (eip and icount already stored): jmp rel32 through chain slot k, which leads to
@@ -835,10 +854,7 @@ size_t backend_emit(const struct ir_block *b, const uint32_t *gen_ptr, uint32_t 
             else
                 load(e, 7, o->a, o->size);                      /* edi = value (before ESP moves) */
             emit_access(c, st, SEG_SS, o->size, A_WRITE);
-            if (ss32)
-                store32(e, OFF(regs) + R_ESP * 4, 6);           /* esp = esi */
-            else
-                store(e, R_ESP, 6, 2);                          /* sp = si */
+            emit_set_sp(e, ss32);
             hf_live = false;
             break;
         case IR_LEAVE:
@@ -849,10 +865,7 @@ size_t backend_emit(const struct ir_block *b, const uint32_t *gen_ptr, uint32_t 
             }
             emit_access(c, st, SEG_SS, o->size, A_READ);
             b1(e, 0x83); b1(e, 0xC6); b1(e, o->size);           /* add esi, size */
-            if (ss32)
-                store32(e, OFF(regs) + R_ESP * 4, 6);
-            else
-                store(e, R_ESP, 6, 2);
+            emit_set_sp(e, ss32);
             store(e, R_EBP, EAX, o->size);
             hf_live = false;
             break;
@@ -860,10 +873,7 @@ size_t backend_emit(const struct ir_block *b, const uint32_t *gen_ptr, uint32_t 
             emit_stack_off(e, o->size, false, ss32);
             emit_access(c, st, SEG_SS, o->size, A_READ);
             b1(e, 0x83); b1(e, 0xC6); b1(e, o->size);           /* add esi, size */
-            if (ss32)
-                store32(e, OFF(regs) + R_ESP * 4, 6);
-            else
-                store(e, R_ESP, 6, 2);
+            emit_set_sp(e, ss32);
             store(e, o->a, EAX, o->size);                       /* POP ESP: the value wins */
             hf_live = false;
             break;
@@ -903,15 +913,8 @@ size_t backend_emit(const struct ir_block *b, const uint32_t *gen_ptr, uint32_t 
             b1(e, 0x3B); m_rbx(e, EAX, OFF(seg[SEG_CS].limit));  /* cmp eax, limit */
             st->from[st->nfrom++] = jcc32(e, 0x7);              /* ja stub */
             store32(e, OFF(eip), EAX);      /* a stub from the push below sets eip again */
-            if (o->kind == IR_CALLI) {
-                emit_stack_off(e, o->size, true, ss32);
-                mov_r_imm32(e, 7, o->next_eip);                 /* edi = return address */
-                emit_access(c, st, SEG_SS, o->size, A_WRITE);
-                if (ss32)
-                    store32(e, OFF(regs) + R_ESP * 4, 6);
-                else
-                    store(e, R_ESP, 6, 2);
-            }
+            if (o->kind == IR_CALLI)
+                emit_push_return(c, st, o, ss32);
             st->cont = e->p;
             add_icount(e, pending + 1);
             indirect_exit(c);
@@ -923,13 +926,7 @@ size_t backend_emit(const struct ir_block *b, const uint32_t *gen_ptr, uint32_t 
              * when it fails); the stub then runs the CALL, which raises #GP. */
             b1(e, 0x81); m_rbx(e, 7, OFF(seg[SEG_CS].limit)); b4(e, o->target);   /* cmp limit, target */
             st->from[st->nfrom++] = jcc32(e, 0x2);              /* jb stub */
-            emit_stack_off(e, o->size, true, ss32);
-            mov_r_imm32(e, 7, o->next_eip);                     /* edi = return address */
-            emit_access(c, st, SEG_SS, o->size, A_WRITE);
-            if (ss32)
-                store32(e, OFF(regs) + R_ESP * 4, 6);
-            else
-                store(e, R_ESP, 6, 2);
+            emit_push_return(c, st, o, ss32);
             st->cont = e->p;                                    /* the stub left eip = target */
             branch_exit(c, o->target, pending + 1, 0);
             terminated = true;
@@ -942,10 +939,7 @@ size_t backend_emit(const struct ir_block *b, const uint32_t *gen_ptr, uint32_t 
             b1(e, 0x3B); m_rbx(e, EAX, OFF(seg[SEG_CS].limit));  /* cmp eax, limit */
             st->from[st->nfrom++] = jcc32(e, 0x7);              /* ja stub */
             b1(e, 0x81); b1(e, 0xC6); b4(e, o->size + o->imm);  /* add esi, size + imm16 */
-            if (ss32)
-                store32(e, OFF(regs) + R_ESP * 4, 6);
-            else
-                store(e, R_ESP, 6, 2);
+            emit_set_sp(e, ss32);
             store32(e, OFF(eip), EAX);
             st->cont = e->p;
             add_icount(e, pending + 1);
