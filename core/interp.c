@@ -557,6 +557,16 @@ static uint8_t *string_span(struct cpu *cpu, const struct insn *in, int seg, uin
     return e->host + (lin & (MEM_PAGE_SIZE - 1));
 }
 
+/* The least of k and the number of elements from seg:off on, in steps of step, before the
+ * page of the first one ends (string_span then checks that they really stay in it). */
+static unsigned elems_in_page(const struct cpu *cpu, int seg, uint32_t off, unsigned size,
+                              int32_t step, unsigned k)
+{
+    uint32_t in_page = (cpu->seg[seg].base + off) & (MEM_PAGE_SIZE - 1);
+    uint32_t n = step > 0 ? (MEM_PAGE_SIZE - in_page) / size : in_page / size + 1;
+    return k < n ? k : n;
+}
+
 /* REP MOVS and REP STOS by the run of iterations (at most max) whose accesses all stay within
  * one page of each operand and need no walk, no fault and no bus (string_span): the same bytes
  * written in the same order as element by element, ECX, ESI and EDI as after that many
@@ -568,19 +578,13 @@ static unsigned string_bulk(struct cpu *cpu, const struct insn *in, unsigned kin
     if (cpu->dbg_watch || (cpu->cpl == 3 && (cpu->cr0 & CR0_AM) && (cpu->eflags & FL_AC)))
         return 0;
     uint32_t count = idx_get(cpu, in, R_ECX), di = idx_get(cpu, in, R_EDI);
-    uint32_t in_page = step > 0 ? (MEM_PAGE_SIZE - ((cpu->seg[SEG_ES].base + di) & (MEM_PAGE_SIZE - 1))) / size
-                                : ((cpu->seg[SEG_ES].base + di) & (MEM_PAGE_SIZE - 1)) / size + 1;
     unsigned k = count < max ? count : max;
-    if (k > in_page)
-        k = in_page;
+    k = elems_in_page(cpu, SEG_ES, di, size, step, k);
     if (k < 2)
         return 0;
     if (kind == 0xA4) {
         uint32_t si = idx_get(cpu, in, R_ESI);
-        uint32_t src_room = step > 0 ? (MEM_PAGE_SIZE - ((cpu->seg[src_seg].base + si) & (MEM_PAGE_SIZE - 1))) / size
-                                     : ((cpu->seg[src_seg].base + si) & (MEM_PAGE_SIZE - 1)) / size + 1;
-        if (k > src_room)
-            k = src_room;
+        k = elems_in_page(cpu, src_seg, si, size, step, k);
         if (k < 2)
             return 0;
         /* the source first, as the loop reads before it writes */
